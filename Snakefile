@@ -1,0 +1,27 @@
+"""l1l2: L1 (Lasso) and L2 (Ridge) regularization on noisy polynomial regression.
+
+Run the default study with a bare `snakemake` (profiles/default sets cores and the rest);
+build the report with `snakemake --report results/report.html`. See README.md.
+"""
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+
+
+wildcard_constraints:
+    scenario="|".join(SCENARIOS),
+    model="|".join(MODELS),
+
+
+include: "workflow/rules/data.smk"
+include: "workflow/rules/fit.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        final_outputs(),

@@ -1,0 +1,333 @@
+"""The study's fitting grid: replicate x degree x λ, on the full training set and each CV fold.
+
+This module is the library side of the pipeline's ``fit`` and ``reference`` stages: it turns one
+scenario's split table into design matrices (standardized on training rows only), fits them with
+:mod:`l1l2.solvers` and scores them. It knows nothing about Snakemake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .data import TEST_FOLD
+from .features import Standardizer, design_matrix
+
+#: Model name -> solver penalty.
+PENALTIES = {"ols": "none", "ridge": "l2", "lasso": "l1", "elasticnet": "elasticnet"}
+
+
+def penalty_of(model: str) -> str:
+    try:
+        return PENALTIES[model]
+    except KeyError:
+        raise ValueError(
+            f"unknown model {model!r}; expected one of {', '.join(PENALTIES)}"
+        ) from None
+
+
+def lambda_grid(lmin: float, lmax: float, num: int) -> np.ndarray:
+    """Log-spaced penalty strengths from ``lmax`` down to ``lmin`` (glmnet's order: decreasing)."""
+    if not (lmin > 0 and lmax >= lmin and num >= 1):
+        raise ValueError(
+            f"lambda grid needs 0 < min <= max and num >= 1, got {lmin}, {lmax}, {num}"
+        )
+    if num == 1:
+        return np.array([float(lmax)])
+    return np.geomspace(lmax, lmin, num)
+
+
+def model_lambdas(model: str, grid: np.ndarray) -> np.ndarray:
+    """The λ values a model is fitted at: the grid, or just 0 for unpenalized least squares."""
+    return np.array([0.0]) if penalty_of(model) == "none" else np.asarray(grid, dtype=float)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One standardized least-squares problem and the rows it is scored on."""
+
+    replicate: int
+    degree: int
+    fold: int  # TEST_FOLD (-1) for the full training set, else the held-out CV fold
+    X: np.ndarray
+    y: np.ndarray
+    X_eval: np.ndarray  # test rows (full fit) or the held-out fold (CV fit)
+    y_eval: np.ndarray
+
+
+def _standardized(x_fit, x_eval, degree, basis, domain):
+    F_fit = design_matrix(x_fit, degree, basis, domain)
+    F_eval = design_matrix(x_eval, degree, basis, domain)
+    scaler = Standardizer.fit(F_fit)
+    return scaler.transform(F_fit), scaler.transform(F_eval)
+
+
+def build_problems(
+    split_table: pd.DataFrame,
+    degrees: Sequence[int],
+    basis: str,
+    domain: Sequence[float],
+    replicates: Sequence[int] | None = None,
+    folds: bool = True,
+) -> list[Problem]:
+    """Every (replicate, degree, fold) problem of a scenario's split table.
+
+    The full-training problem (``fold = -1``) is scored on the test rows; fold k's problem is fitted
+    on the other training folds and scored on fold k. Standardization is fitted on the rows a
+    problem is fitted on.
+    """
+    problems = []
+    for r, rows in split_table.groupby("replicate", sort=True):
+        if replicates is not None and r not in replicates:
+            continue
+        train = rows[rows["split"] == "train"]
+        test = rows[rows["split"] == "test"]
+        fold_ids = sorted(int(k) for k in train["fold"].unique()) if folds else []
+        for degree in degrees:
+            X, X_test = _standardized(train["x"], test["x"], degree, basis, domain)
+            problems.append(
+                Problem(
+                    int(r),
+                    int(degree),
+                    TEST_FOLD,
+                    X,
+                    train["y"].to_numpy(),
+                    X_test,
+                    test["y"].to_numpy(),
+                )
+            )
+            for k in fold_ids:
+                inside = train["fold"].to_numpy() != k
+                X_in, X_out = _standardized(
+                    train["x"][inside], train["x"][~inside], degree, basis, domain
+                )
+                problems.append(
+                    Problem(
+                        int(r),
+                        int(degree),
+                        k,
+                        X_in,
+                        train["y"].to_numpy()[inside],
+                        X_out,
+                        train["y"].to_numpy()[~inside],
+                    )
+                )
+    return problems
+
+
+def _mse(X, y, coef, intercept):
+    """Mean squared error of every λ's fit: coef (n_alphas, p), intercept (n_alphas,)."""
+    residual = y[:, None] - X @ coef.T - intercept[None, :]
+    return np.mean(residual**2, axis=0)
+
+
+def gram_condition(X: np.ndarray) -> float:
+    """cond(XᵀX/n) of a centred design (inf when singular)."""
+    Xc = X - X.mean(axis=0)
+    s = np.linalg.svd(Xc, compute_uv=False)
+    return float(np.inf) if s[-1] == 0 else float((s[0] / s[-1]) ** 2)
+
+
+def fit_grid(
+    split_table: pd.DataFrame,
+    model: str,
+    degrees: Sequence[int],
+    lambdas: np.ndarray,
+    basis: str = "legendre",
+    domain: Sequence[float] = (-1.0, 1.0),
+    l1_ratio: float | None = None,
+    method: str = "fista",
+    tol: float = 1e-10,
+    max_iter: int = 100_000,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fit ``model`` at every replicate, degree and λ with the l1l2 solver and score it.
+
+    Returns
+    -------
+    metrics : pandas.DataFrame
+        One row per (replicate, degree, lambda): train/cv/test MSE, the CV standard error, the
+        number of (exactly) non-zero coefficients, convergence of the full-training fit and of every
+        CV fit, iterations, final stopping measure and cond(G) of the full-training design.
+    coefs : pandas.DataFrame
+        Long table (replicate, degree, lambda, term, coef) of the full-training fits on the
+        standardized basis (term j is the degree-j basis column), intercept as ``term = 0``.
+    """
+    from .solvers import solve_many
+
+    penalty = penalty_of(model)
+    alphas = model_lambdas(model, lambdas)
+    problems = build_problems(split_table, degrees, basis, domain)
+    results = solve_many(
+        [(p.X, p.y) for p in problems],
+        penalty=penalty,
+        alphas=alphas,
+        l1_ratio=l1_ratio if penalty == "elasticnet" else None,
+        method=method,
+        tol=tol,
+        max_iter=max_iter,
+    )
+
+    full = {}
+    cv = {}
+    for problem, res in zip(problems, results, strict=True):
+        key = (problem.replicate, problem.degree)
+        scored = (problem, res, _mse(problem.X_eval, problem.y_eval, res.coef, res.intercept))
+        if problem.fold == TEST_FOLD:
+            full[key] = scored
+        else:
+            cv.setdefault(key, []).append(scored)
+
+    metric_rows, coef_rows = [], []
+    for key in sorted(full):
+        replicate, degree = key
+        problem, res, test_mse = full[key]
+        train_mse = _mse(problem.X, problem.y, res.coef, res.intercept)
+        fold_mse = np.array([s[2] for s in cv.get(key, [])])  # (n_folds, n_alphas)
+        fold_ok = np.array([s[1].converged for s in cv.get(key, [])], dtype=bool)
+        n_folds = len(fold_mse)
+        cv_mse = fold_mse.mean(axis=0) if n_folds else np.full(len(alphas), np.nan)
+        cv_se = (
+            fold_mse.std(axis=0, ddof=1) / np.sqrt(n_folds)
+            if n_folds > 1
+            else np.full(len(alphas), np.nan)
+        )
+        cv_converged = fold_ok.all(axis=0) if n_folds else np.ones(len(alphas), dtype=bool)
+        cond = gram_condition(problem.X)
+        for i, lam in enumerate(alphas):
+            coef = res.coef[i]
+            metric_rows.append(
+                {
+                    "replicate": replicate,
+                    "model": model,
+                    "degree": degree,
+                    "lambda": float(lam),
+                    "train_mse": float(train_mse[i]),
+                    "cv_mse": float(cv_mse[i]),
+                    "cv_se": float(cv_se[i]),
+                    "test_mse": float(test_mse[i]),
+                    "n_coef": int(coef.size),
+                    "n_nonzero": int(np.count_nonzero(coef)),
+                    "converged": bool(res.converged[i]),
+                    "cv_converged": bool(cv_converged[i]),
+                    "n_iter": int(res.n_iter[i]),
+                    "gap": float(res.gap[i]),
+                    "cond_gram": cond,
+                    "intercept": float(res.intercept[i]),
+                }
+            )
+            coef_rows.append((replicate, degree, float(lam), 0, float(res.intercept[i])))
+            coef_rows.extend(
+                (replicate, degree, float(lam), j + 1, float(c)) for j, c in enumerate(coef)
+            )
+    metrics = pd.DataFrame(metric_rows)
+    coefs = pd.DataFrame(coef_rows, columns=["replicate", "degree", "lambda", "term", "coef"])
+    coefs.insert(2, "model", model)
+    return metrics, coefs
+
+
+def compare_with_reference(
+    split_table: pd.DataFrame,
+    coefs: pd.DataFrame,
+    metrics: pd.DataFrame,
+    model: str,
+    degrees: Sequence[int],
+    basis: str,
+    domain: Sequence[float],
+    l1_ratio: float | None,
+    replicates: Sequence[int] | None,
+    tol: float,
+    max_iter: int,
+) -> pd.DataFrame:
+    """Refit the full-training problems with scikit-learn and measure how far l1l2 is from it.
+
+    Both fits are evaluated on the same objective F (DESIGN.md §3); the table records raw
+    differences only, and :func:`crosscheck_verdict` applies the tolerances, so changing a
+    tolerance does not require refitting.
+    """
+    from .reference import reference_fit
+    from .solvers import objective
+
+    penalty = penalty_of(model)
+    ratio = l1_ratio if penalty == "elasticnet" else None
+    ours = coefs.set_index(["replicate", "degree", "lambda", "term"])["coef"]
+    status = metrics.set_index(["replicate", "degree", "lambda"])
+    rows = []
+    for problem in build_problems(split_table, degrees, basis, domain, replicates, folds=False):
+        alphas = np.sort(status.loc[(problem.replicate, problem.degree)].index.to_numpy())[::-1]
+        ref = reference_fit(
+            problem.X,
+            problem.y,
+            penalty=penalty,
+            alphas=alphas,
+            l1_ratio=ratio,
+            tol=tol,
+            max_iter=max_iter,
+        )
+        cond = gram_condition(problem.X)
+        for i, lam in enumerate(alphas):
+            block = ours.loc[(problem.replicate, problem.degree, lam)].sort_index()
+            b_ours, w_ours = float(block.iloc[0]), block.iloc[1:].to_numpy()
+            w_ref, b_ref = ref.coef[i], float(ref.intercept[i])
+            f_ours = objective(problem.X, problem.y, w_ours, b_ours, penalty, lam, ratio)
+            f_ref = objective(problem.X, problem.y, w_ref, b_ref, penalty, lam, ratio)
+            pred_diff = np.abs(problem.X @ (w_ours - w_ref) + (b_ours - b_ref)).max()
+            mismatch = (w_ours == 0) != (w_ref == 0)
+            rows.append(
+                {
+                    "replicate": problem.replicate,
+                    "model": model,
+                    "degree": problem.degree,
+                    "lambda": float(lam),
+                    "max_abs_coef_diff": float(np.abs(w_ours - w_ref).max()),
+                    "max_abs_pred_diff": float(pred_diff),
+                    "objective_l1l2": float(f_ours),
+                    "objective_sklearn": float(f_ref),
+                    "rel_objective_diff": float(abs(f_ours - f_ref) / max(abs(f_ref), 1e-300)),
+                    "same_support": bool(not mismatch.any()),
+                    "support_mismatch_max_coef": float(
+                        np.abs(np.concatenate([w_ours[mismatch], w_ref[mismatch]])).max()
+                        if mismatch.any()
+                        else 0.0
+                    ),
+                    "n_nonzero_l1l2": int(np.count_nonzero(w_ours)),
+                    "n_nonzero_sklearn": int(np.count_nonzero(w_ref)),
+                    "converged": bool(
+                        status.loc[(problem.replicate, problem.degree, lam), "converged"]
+                    ),
+                    "sklearn_converged": bool(ref.converged[i]),
+                    "cond_gram": cond,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def crosscheck_verdict(
+    table: pd.DataFrame, coef_atol: float, objective_rtol: float, prediction_atol: float
+) -> pd.DataFrame:
+    """Add ``status`` and ``ok`` to a comparison table.
+
+    A pair of fits agrees when the objectives agree to ``objective_rtol`` (relative), the
+    predictions on the training rows to ``prediction_atol``, the coefficients to
+    ``coef_atol · max(1, √cond(G))`` (flat directions of an ill-conditioned G let coefficients
+    differ while the objective agrees), and the zero patterns are equal up to coefficients smaller
+    than ``coef_atol``. ``ok`` is True only for converged fits that agree: a fit of either side
+    that did not converge is ``status = "not converged"``, never a pass.
+    """
+    out = table.copy()
+    coef_tol = coef_atol * np.maximum(1.0, np.sqrt(out["cond_gram"].to_numpy()))
+    agrees = (
+        (out["rel_objective_diff"] <= objective_rtol)
+        & (out["max_abs_pred_diff"] <= prediction_atol)
+        & (out["max_abs_coef_diff"] <= coef_tol)
+        & (out["same_support"] | (out["support_mismatch_max_coef"] <= coef_atol))
+    )
+    both_converged = out["converged"] & out["sklearn_converged"]
+    out["coef_tol"] = coef_tol
+    out["status"] = np.where(
+        ~both_converged, "not converged", np.where(agrees, "agree", "DISAGREE")
+    )
+    out["ok"] = both_converged & agrees
+    return out

@@ -1,0 +1,61 @@
+import os
+
+import yaml
+from snakemake.utils import validate
+
+from l1l2.config import check_config
+from l1l2.data import scenarios_from_config
+from l1l2.study import lambda_grid
+
+# Config: fill the schema's defaults, then stop with one line per problem before any job runs.
+_schema_path = os.path.join(workflow.basedir, "workflow/schemas/config.schema.yaml")
+try:
+    validate(config, _schema_path, set_default=True)
+except WorkflowError:
+    pass  # the problems are reported below, one line each
+with open(_schema_path) as _schema_file:
+    _problems = check_config(config, yaml.safe_load(_schema_file))
+if _problems:
+    raise WorkflowError("invalid configuration:\n  " + "\n  ".join(_problems))
+
+
+SCENARIOS = {
+    s.name: s
+    for s in scenarios_from_config(
+        config["scenarios"]["functions"],
+        config["scenarios"]["noise_sd"],
+        config["scenarios"]["n_samples"],
+    )
+}
+MODELS = config["models"]
+LAMBDAS = [
+    float(v)
+    for v in lambda_grid(
+        config["lambdas"]["min"], config["lambdas"]["max"], config["lambdas"]["num"]
+    )
+]
+DEGREES = list(
+    range(
+        config["features"]["degrees"]["min"], config["features"]["degrees"]["max"] + 1
+    )
+)
+ENV = "../envs/l1l2.yaml"
+
+
+def library(*modules):
+    """Library sources, listed as inputs so that editing the library reruns what uses it."""
+    return [os.path.join(workflow.basedir, "src", "l1l2", f"{m}.py") for m in modules]
+
+
+def per_scenario_model(pattern):
+    return expand(pattern, scenario=SCENARIOS, model=MODELS)
+
+
+def final_outputs():
+    return [
+        "results/tables/metrics.csv",
+        "results/tables/crosscheck.csv",
+        "results/tables/selection.csv",
+        *FIGURES,
+        "results/manifest.tsv",
+    ]

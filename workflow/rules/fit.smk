@@ -1,0 +1,109 @@
+rule fit:
+    input:
+        data="data/split/{scenario}.csv",
+        code=library("solvers", "features", "study"),
+    output:
+        metrics="results/fits/{scenario}/{model}.metrics.csv",
+        coefs="results/fits/{scenario}/{model}.coefs.csv",
+    log:
+        "logs/fit/{scenario}/{model}.log",
+    benchmark:
+        "benchmarks/out/fit/{scenario}/{model}.tsv"
+    conda:
+        ENV
+    params:
+        model="{model}",
+        degrees=DEGREES,
+        lambdas=LAMBDAS,
+        basis=config["features"]["basis"],
+        domain=config["scenarios"]["domain"],
+        l1_ratio=config["elasticnet"]["l1_ratio"],
+        solver=config["solver"],
+    script:
+        "../scripts/fit.py"
+
+
+rule reference:
+    input:
+        data="data/split/{scenario}.csv",
+        coefs="results/fits/{scenario}/{model}.coefs.csv",
+        metrics="results/fits/{scenario}/{model}.metrics.csv",
+        code=library("reference", "features", "study"),
+    output:
+        "results/reference/{scenario}/{model}.csv",
+    log:
+        "logs/reference/{scenario}/{model}.log",
+    benchmark:
+        "benchmarks/out/reference/{scenario}/{model}.tsv"
+    conda:
+        ENV
+    params:
+        model="{model}",
+        degrees=DEGREES,
+        basis=config["features"]["basis"],
+        domain=config["scenarios"]["domain"],
+        l1_ratio=config["elasticnet"]["l1_ratio"],
+        replicates="all" if config["crosscheck"]["all_replicates"] else [0],
+        reference=config["reference"],
+    script:
+        "../scripts/reference.py"
+
+
+rule crosscheck:
+    input:
+        expand(
+            "results/reference/{scenario}/{model}.csv",
+            scenario=SCENARIOS,
+            model=MODELS,
+        ),
+    output:
+        "results/tables/crosscheck.csv",
+    log:
+        "logs/crosscheck.log",
+    conda:
+        ENV
+    params:
+        scenarios=list(SCENARIOS),
+        models=MODELS,
+        tolerances={
+            k: v for k, v in config["crosscheck"].items() if k != "all_replicates"
+        },
+    script:
+        "../scripts/crosscheck.py"
+
+
+rule aggregate:
+    input:
+        expand(
+            "results/fits/{scenario}/{model}.metrics.csv",
+            scenario=SCENARIOS,
+            model=MODELS,
+        ),
+    output:
+        "results/tables/metrics.csv",
+    log:
+        "logs/aggregate.log",
+    conda:
+        ENV
+    params:
+        scenarios=list(SCENARIOS),
+        models=MODELS,
+        basis=config["features"]["basis"],
+    script:
+        "../scripts/aggregate.py"
+
+
+rule select:
+    input:
+        "results/tables/metrics.csv",
+    output:
+        summary="results/tables/selection.csv",
+        replicates="results/tables/selection_replicates.csv",
+    log:
+        "logs/select.log",
+    conda:
+        ENV
+    params:
+        rules=config["selection"]["rules"],
+    script:
+        "../scripts/select.py"

@@ -1,0 +1,36 @@
+"""Shared entry point of the workflow scripts: logging, and errors as one clear line.
+
+A script defines ``main(smk)`` and ends with ``run(main, snakemake)``. Expected failures (bad data,
+an invalid value: ``ValueError`` and friends) are printed as a single line naming the rule and the
+cause; the full traceback goes to the rule's log only. The non-zero exit makes Snakemake delete
+the job's outputs, so no partial file is left behind.
+"""
+
+import logging
+import sys
+import traceback
+import warnings
+
+
+def run(main, smk):
+    log_path = smk.log[0] if smk.log else None
+    handlers = [logging.FileHandler(log_path, mode="w")] if log_path else []
+    logging.basicConfig(
+        level=logging.INFO,
+        handlers=handlers or None,
+        force=True,
+        format="%(asctime)s %(levelname)s %(message)s",
+    )
+    logging.captureWarnings(True)
+    warnings.simplefilter("default")
+    label = f"rule {smk.rule}" + "".join(f", {k}={v}" for k, v in smk.wildcards.items())
+    try:
+        main(smk)
+    except Exception as exc:  # noqa: BLE001 - every failure is reported, then re-signalled by exit
+        logging.error("%s failed:\n%s", label, traceback.format_exc())
+        print(
+            f"l1l2 error in {label}: {type(exc).__name__}: {exc}"
+            + (f" (details: {log_path})" if log_path else ""),
+            file=sys.stderr,
+        )
+        sys.exit(1)

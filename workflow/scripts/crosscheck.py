@@ -1,0 +1,37 @@
+"""Apply the tolerances to every l1l2 vs scikit-learn comparison; fail on any disagreement."""
+
+import itertools
+import logging
+
+import pandas as pd
+from _runner import run
+
+from l1l2.study import crosscheck_verdict
+
+
+def main(smk):
+    p = smk.params
+    parts = []
+    for (scenario, _model), path in zip(
+        itertools.product(p.scenarios, p.models), smk.input, strict=True
+    ):
+        part = pd.read_csv(path)
+        part.insert(0, "scenario", scenario)
+        parts.append(part)
+    table = crosscheck_verdict(pd.concat(parts, ignore_index=True), **p.tolerances)
+    counts = table["status"].value_counts().to_dict()
+    logging.info("cross-check: %s", counts)
+    bad = table[table["status"] == "DISAGREE"]
+    if not bad.empty:
+        worst = bad.sort_values("rel_objective_diff", ascending=False).head(5)
+        cases = "; ".join(
+            f"{r.scenario}/{r.model} replicate {r.replicate} degree {r.degree} "
+            f"lambda {r['lambda']:.3g}: rel objective diff {r.rel_objective_diff:.2e}, "
+            f"coef diff {r.max_abs_coef_diff:.2e}"
+            for _, r in worst.iterrows()
+        )
+        raise ValueError(f"{len(bad)} converged fit(s) disagree with scikit-learn (worst: {cases})")
+    table.to_csv(smk.output[0], index=False)
+
+
+run(main, snakemake)  # noqa: F821 - injected by Snakemake

@@ -1,0 +1,32 @@
+"""Fit one model over the scenario's replicate x degree x λ grid with the l1l2 solver."""
+
+import numpy as np
+import pandas as pd
+from _runner import run
+
+from l1l2.data import validate_split
+from l1l2.study import fit_grid
+
+
+def main(smk):
+    source = smk.input.data
+    table = pd.read_csv(source)
+    validate_split(table, source)
+    p = smk.params
+    metrics, coefs = fit_grid(
+        table,
+        p.model,
+        p.degrees,
+        np.asarray(p.lambdas),
+        basis=p.basis,
+        domain=p.domain,
+        l1_ratio=p.l1_ratio,
+        method=p.solver["method"],
+        tol=p.solver["tol"],
+        max_iter=p.solver["max_iter"],
+    )
+    metrics.to_csv(smk.output.metrics, index=False)
+    coefs.to_csv(smk.output.coefs, index=False)
+
+
+run(main, snakemake)  # noqa: F821 - injected by Snakemake

@@ -1,0 +1,15 @@
+"""Choose degree and λ per (scenario, model) by cross-validation (min and 1se rules)."""
+
+import pandas as pd
+from _runner import run
+
+from l1l2.metrics import select_models
+
+
+def main(smk):
+    summary, per_replicate = select_models(pd.read_csv(smk.input[0]), smk.params.rules)
+    summary.to_csv(smk.output.summary, index=False)
+    per_replicate.to_csv(smk.output.replicates, index=False)
+
+
+run(main, snakemake)  # noqa: F821 - injected by Snakemake
