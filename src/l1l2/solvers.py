@@ -203,7 +203,9 @@ def _check_l1_ratio(penalty, l1_ratio) -> float:
         try:
             rho = float(l1_ratio)
         except (TypeError, ValueError):
-            raise ValueError(f"l1_ratio must be a float in [0, 1], got l1_ratio={l1_ratio!r}") from None
+            raise ValueError(
+                f"l1_ratio must be a float in [0, 1], got l1_ratio={l1_ratio!r}"
+            ) from None
         if not 0.0 <= rho <= 1.0:  # also rejects NaN
             raise ValueError(f"l1_ratio must be in [0, 1], got l1_ratio={l1_ratio!r}")
         return rho
@@ -223,7 +225,9 @@ def _check_alphas(penalty, alphas) -> np.ndarray:
     try:
         a = np.asarray(alphas, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"alphas must be a non-negative float or 1-D array, got {alphas!r}") from None
+        raise ValueError(
+            f"alphas must be a non-negative float or 1-D array, got {alphas!r}"
+        ) from None
     a = np.atleast_1d(a)
     if a.ndim != 1 or a.size == 0:
         raise ValueError(f"alphas must be a non-empty 1-D array, got shape {a.shape}")
