@@ -124,11 +124,17 @@ def _mse(X, y, coef, intercept):
     return np.mean(residual**2, axis=0)
 
 
-def gram_condition(X: np.ndarray) -> float:
-    """cond(XᵀX/n) of a centred design (inf when singular)."""
+def gram_spectrum(X: np.ndarray) -> tuple[float, float]:
+    """Smallest and largest eigenvalue of G = X_cᵀX_c/n, the centred design's Gram matrix."""
     Xc = X - X.mean(axis=0)
     s = np.linalg.svd(Xc, compute_uv=False)
-    return float(np.inf) if s[-1] == 0 else float((s[0] / s[-1]) ** 2)
+    return float(s[-1] ** 2 / len(X)), float(s[0] ** 2 / len(X))
+
+
+def gram_condition(X: np.ndarray) -> float:
+    """cond(G) = λ_max(G)/λ_min(G) of the centred design (inf when singular)."""
+    low, high = gram_spectrum(X)
+    return float(np.inf) if low == 0 else high / low
 
 
 def fit_grid(
@@ -266,14 +272,16 @@ def compare_with_reference(
             tol=tol,
             max_iter=max_iter,
         )
-        cond = gram_condition(problem.X)
+        low, high = gram_spectrum(problem.X)
+        rho = 1.0 if penalty == "l1" else 0.0 if penalty in ("l2", "none") else float(ratio)
         for i, lam in enumerate(alphas):
+            fit = status.loc[(problem.replicate, problem.degree, lam)]
             block = ours.loc[(problem.replicate, problem.degree, lam)].sort_index()
             b_ours, w_ours = float(block.iloc[0]), block.iloc[1:].to_numpy()
             w_ref, b_ref = ref.coef[i], float(ref.intercept[i])
             f_ours = objective(problem.X, problem.y, w_ours, b_ours, penalty, lam, ratio)
             f_ref = objective(problem.X, problem.y, w_ref, b_ref, penalty, lam, ratio)
-            pred_diff = np.abs(problem.X @ (w_ours - w_ref) + (b_ours - b_ref)).max()
+            pred_diff = problem.X @ (w_ours - w_ref) + (b_ours - b_ref)
             mismatch = (w_ours == 0) != (w_ref == 0)
             rows.append(
                 {
@@ -282,7 +290,8 @@ def compare_with_reference(
                     "degree": problem.degree,
                     "lambda": float(lam),
                     "max_abs_coef_diff": float(np.abs(w_ours - w_ref).max()),
-                    "max_abs_pred_diff": float(pred_diff),
+                    "max_abs_pred_diff": float(np.abs(pred_diff).max()),
+                    "rms_pred_diff": float(np.sqrt(np.mean(pred_diff**2))),
                     "objective_l1l2": float(f_ours),
                     "objective_sklearn": float(f_ref),
                     "rel_objective_diff": float(abs(f_ours - f_ref) / max(abs(f_ref), 1e-300)),
@@ -294,11 +303,13 @@ def compare_with_reference(
                     ),
                     "n_nonzero_l1l2": int(np.count_nonzero(w_ours)),
                     "n_nonzero_sklearn": int(np.count_nonzero(w_ref)),
-                    "converged": bool(
-                        status.loc[(problem.replicate, problem.degree, lam), "converged"]
-                    ),
+                    "converged": bool(fit["converged"]),
                     "sklearn_converged": bool(ref.converged[i]),
-                    "cond_gram": cond,
+                    "gap_l1l2": float(fit["gap"]),
+                    "gap_sklearn": float(ref.gap[i]),
+                    # strong-convexity modulus of F: λ_min(G) + α(1 − ρ)
+                    "mu": low + float(lam) * (1.0 - rho),
+                    "cond_gram": high / low if low > 0 else float(np.inf),
                 }
             )
     return pd.DataFrame(rows)
@@ -307,25 +318,44 @@ def compare_with_reference(
 def crosscheck_verdict(
     table: pd.DataFrame, coef_atol: float, objective_rtol: float, prediction_atol: float
 ) -> pd.DataFrame:
-    """Add ``status`` and ``ok`` to a comparison table.
+    """Add the tolerances used, ``status`` and ``ok`` to a comparison table.
 
-    A pair of fits agrees when the objectives agree to ``objective_rtol`` (relative), the
-    predictions on the training rows to ``prediction_atol``, the coefficients to
-    ``coef_atol · max(1, √cond(G))`` (flat directions of an ill-conditioned G let coefficients
-    differ while the objective agrees), and the zero patterns are equal up to coefficients smaller
-    than ``coef_atol``. ``ok`` is True only for converged fits that agree: a fit of either side
-    that did not converge is ``status = "not converged"``, never a pass.
+    Each side stopped with a certified bound ``g`` (its final gap) on F(w) − F*. The least-squares
+    term makes F(w) − F* ≥ ‖X(w − w*)‖²/(2n) + μ‖w − w*‖²/2 with μ = λ_min(G) + α(1 − ρ), so two
+    correct fits must satisfy, up to the stated slack,
+
+    * objectives: |F₁ − F₂| ≤ g₁ + g₂ + objective_rtol·|F₂|;
+    * predictions: rms(X(w₁ − w₂)) ≤ √(2g₁) + √(2g₂) + prediction_atol;
+    * coefficients: max|w₁ − w₂| ≤ (√(2g₁) + √(2g₂))/√μ + coef_atol (no bound when μ = 0: an
+      OLS fit with more terms than it can identify has a flat valley of minimizers);
+    * zero patterns: equal, except for coefficients within that coefficient bound.
+
+    The bounds scale with the conditioning through μ, as they must: along flat directions
+    coefficients can differ while the objective agrees. ``ok`` is True only for converged fits
+    that satisfy all four; a fit of either side that did not converge gets
+    ``status = "not converged"`` and is never a pass.
     """
     out = table.copy()
-    coef_tol = coef_atol * np.maximum(1.0, np.sqrt(out["cond_gram"].to_numpy()))
+    root = np.sqrt(2 * out["gap_l1l2"].clip(lower=0)) + np.sqrt(
+        2 * out["gap_sklearn"].clip(lower=0)
+    )
+    mu = out["mu"].to_numpy()
+    with np.errstate(divide="ignore"):
+        out["coef_tol"] = np.where(mu > 0, root / np.sqrt(np.where(mu > 0, mu, 1.0)), np.inf)
+    out["coef_tol"] += coef_atol
+    out["objective_tol"] = (
+        out["gap_l1l2"].clip(lower=0)
+        + out["gap_sklearn"].clip(lower=0)
+        + (objective_rtol * out["objective_sklearn"].abs())
+    )
+    out["prediction_tol"] = root + prediction_atol
     agrees = (
-        (out["rel_objective_diff"] <= objective_rtol)
-        & (out["max_abs_pred_diff"] <= prediction_atol)
-        & (out["max_abs_coef_diff"] <= coef_tol)
-        & (out["same_support"] | (out["support_mismatch_max_coef"] <= coef_atol))
+        ((out["objective_l1l2"] - out["objective_sklearn"]).abs() <= out["objective_tol"])
+        & (out["rms_pred_diff"] <= out["prediction_tol"])
+        & (out["max_abs_coef_diff"] <= out["coef_tol"])
+        & (out["same_support"] | (out["support_mismatch_max_coef"] <= out["coef_tol"]))
     )
     both_converged = out["converged"] & out["sklearn_converged"]
-    out["coef_tol"] = coef_tol
     out["status"] = np.where(
         ~both_converged, "not converged", np.where(agrees, "agree", "DISAGREE")
     )
