@@ -214,8 +214,8 @@ class GDLasso(_GDBase):
     Attributes
     ----------
     coef_, intercept_, n_iter_, dual_gap_, converged_, n_features_in_
-        See :class:`GDLinearRegression`; ``dual_gap_`` is on l1l2's scale (scikit-learn's
-        ``dual_gap_`` divided by ``n``).
+        See :class:`GDLinearRegression`; ``dual_gap_`` is on the scale of scikit-learn's
+        ``Lasso.dual_gap_`` (which also divides its internal gap by ``n``).
     """
 
     _penalty = "l1"

@@ -1,0 +1,398 @@
+"""Tests of l1l2.solvers against closed forms, direct solves and scikit-learn."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.polynomial.legendre import legvander
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import ElasticNet, Lasso, Ridge
+
+from l1l2.solvers import (
+    duality_gap,
+    gap_target,
+    kkt_violation,
+    lasso_duality_gap,
+    objective,
+    solve,
+    solve_history,
+    solve_many,
+)
+
+
+def standardize(V):
+    return (V - V.mean(axis=0)) / V.std(axis=0)
+
+
+def legendre_design(n, degree, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, n)
+    X = standardize(legvander(x, degree)[:, 1:])
+    y = np.sin(2 * np.pi * x) + 0.3 * rng.standard_normal(n)
+    return X, y
+
+
+def random_design(n, p, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    w = np.zeros(p)
+    w[: max(1, p // 3)] = rng.uniform(1, 3, max(1, p // 3))
+    y = X @ w + 0.5 * rng.standard_normal(n) + 2.0
+    return X, y
+
+
+def lambda_max(X, y):
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    return np.max(np.abs(Xc.T @ yc)) / X.shape[0]
+
+
+# ----------------------------------------------------------------- exact solutions
+
+
+@pytest.mark.parametrize("method", ["gd", "ista", "fista"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_ols_and_ridge_match_direct_solve(method, fit_intercept):
+    X, y = random_design(60, 5, 0)
+    n = X.shape[0]
+    if fit_intercept:
+        Xc, yc = X - X.mean(axis=0), y - y.mean()
+    else:
+        Xc, yc = X, y
+    G, c = Xc.T @ Xc / n, Xc.T @ yc / n
+    ols = solve(X, y, "none", fit_intercept=fit_intercept, method=method, tol=1e-24)
+    w = np.linalg.solve(G, c)
+    assert ols.converged.all()
+    np.testing.assert_allclose(ols.coef[0], w, rtol=0, atol=1e-10)
+    b = y.mean() - X.mean(axis=0) @ w if fit_intercept else 0.0
+    np.testing.assert_allclose(ols.intercept[0], b, atol=1e-10)
+
+    alphas = np.array([3.0, 0.3, 0.01, 0.0])
+    ridge = solve(X, y, "l2", alphas, fit_intercept=fit_intercept, method=method, tol=1e-24)
+    assert ridge.converged.all()
+    for j, a in enumerate(alphas):
+        w = np.linalg.solve(G + a * np.eye(5), c)
+        np.testing.assert_allclose(ridge.coef[j], w, rtol=0, atol=1e-10)
+    assert np.all(ridge.coef != 0.0)
+
+
+@pytest.mark.parametrize("method", ["ista", "fista"])
+def test_one_feature_lasso_is_soft_threshold(method):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(40)
+    y = 0.7 * x + rng.standard_normal(40)
+    xc, yc = x - x.mean(), y - y.mean()
+    g, c = xc @ xc / 40, xc @ yc / 40
+    alphas = np.array([2 * abs(c), abs(c), 0.5 * abs(c), 0.1 * abs(c), 0.0])
+    res = solve(x[:, None], y, "l1", alphas, method=method, tol=1e-20)
+    expected = np.sign(c) * np.maximum(abs(c) - alphas, 0.0) / g
+    np.testing.assert_allclose(res.coef[:, 0], expected, rtol=1e-12, atol=1e-14)
+    assert res.coef[0, 0] == 0.0 and res.coef[1, 0] == 0.0
+    np.testing.assert_allclose(res.intercept, y.mean() - expected * x.mean(), atol=1e-12)
+
+
+DESIGNS = {
+    "random": lambda: random_design(120, 8, 1),
+    "legendre": lambda: legendre_design(150, 10, 2),
+}
+
+
+@pytest.mark.parametrize("design", sorted(DESIGNS))
+def test_lasso_matches_sklearn(design):
+    X, y = DESIGNS[design]()
+    alphas = lambda_max(X, y) * np.logspace(0.2, -4, 12)
+    res = solve(X, y, "l1", alphas, tol=1e-14)
+    assert res.converged.all()
+    n_zero = 0
+    for j, a in enumerate(alphas):
+        sk = Lasso(alpha=a, tol=1e-14, max_iter=1_000_000).fit(X, y)
+        np.testing.assert_allclose(res.coef[j], sk.coef_, rtol=0, atol=1e-8)
+        np.testing.assert_allclose(res.intercept[j], sk.intercept_, atol=1e-8)
+        np.testing.assert_array_equal(res.coef[j] == 0.0, sk.coef_ == 0.0)
+        n_zero += int(np.sum(sk.coef_ == 0.0))
+    assert n_zero > 0  # the comparison of zero patterns is not vacuous
+    assert np.all(res.coef[0] == 0.0)  # alpha above lambda_max
+
+
+@pytest.mark.parametrize("design", sorted(DESIGNS))
+def test_ridge_matches_sklearn(design):
+    X, y = DESIGNS[design]()
+    n = X.shape[0]
+    alphas = np.logspace(1, -5, 7)
+    res = solve(X, y, "l2", alphas, tol=1e-24)
+    assert res.converged.all()
+    for j, a in enumerate(alphas):
+        sk = Ridge(alpha=n * a, solver="cholesky").fit(X, y)
+        np.testing.assert_allclose(res.coef[j], sk.coef_, rtol=0, atol=1e-8)
+        np.testing.assert_allclose(res.intercept[j], sk.intercept_, atol=1e-8)
+
+
+@pytest.mark.parametrize("design", sorted(DESIGNS))
+@pytest.mark.parametrize("rho", [0.2, 0.5, 0.9])
+def test_elasticnet_matches_sklearn(design, rho):
+    X, y = DESIGNS[design]()
+    alphas = lambda_max(X, y) / rho * np.logspace(0, -4, 6)
+    res = solve(X, y, "elasticnet", alphas, l1_ratio=rho, tol=1e-14)
+    assert res.converged.all()
+    for j, a in enumerate(alphas):
+        sk = ElasticNet(alpha=a, l1_ratio=rho, tol=1e-14, max_iter=1_000_000).fit(X, y)
+        np.testing.assert_allclose(res.coef[j], sk.coef_, rtol=0, atol=1e-8)
+        np.testing.assert_array_equal(res.coef[j] == 0.0, sk.coef_ == 0.0)
+
+
+def test_gap_is_sklearn_duality_gap_and_objective_is_consistent():
+    X, y = legendre_design(100, 8, 4)
+    alphas = lambda_max(X, y) * np.logspace(0, -3, 5)
+    with pytest.warns(ConvergenceWarning):  # stopped early on purpose: gaps are not tiny
+        res = solve(X, y, "elasticnet", alphas, l1_ratio=0.6, tol=1e-6, max_iter=20)
+    for j, a in enumerate(alphas):
+        direct = duality_gap(X, y, res.coef[j], a, 0.6)
+        assert res.gap[j] == pytest.approx(direct, rel=1e-6, abs=1e-15)
+        obj = objective(X, y, res.coef[j], res.intercept[j], "elasticnet", a, 0.6)
+        assert res.objective[j] == pytest.approx(obj, rel=1e-12)
+    # sklearn reports its gap (computed on n * F) divided by n: the same number as ours.
+    sk = Lasso(alpha=alphas[2], tol=1e-6, max_iter=10_000).fit(X, y)
+    ours = lasso_duality_gap(X, y, sk.coef_, alphas[2])
+    assert ours == pytest.approx(sk.dual_gap_, rel=1e-6, abs=1e-15)
+    assert res.gap_target == pytest.approx(gap_target(y, 1e-6))
+
+
+# ----------------------------------------------------------------- optimality (property-based)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(8, 30),
+    p=st.integers(1, 5),
+    seed=st.integers(0, 2**31 - 1),
+    frac=st.floats(0.01, 1.5),
+    rho=st.sampled_from([1.0, 0.5]),
+    method=st.sampled_from(["ista", "fista"]),
+)
+def test_converged_l1_solutions_satisfy_kkt_and_nonnegative_gap(n, p, seed, frac, rho, method):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    y = X @ rng.standard_normal(p) + rng.standard_normal(n)
+    alpha = frac * lambda_max(X, y) / rho
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if rho == 1.0:
+            res = solve(X, y, "l1", [alpha], method=method, tol=1e-14, max_iter=50_000)
+        else:
+            res = solve(X, y, "elasticnet", [alpha], rho, method=method, tol=1e-14,
+                        max_iter=50_000)
+    if not res.converged[0]:
+        assert res.gap[0] > res.gap_target
+        return
+    w, b = res.coef[0], res.intercept[0]
+    scale = np.sqrt(np.mean((y - y.mean()) ** 2)) * np.sqrt(np.mean(X.var(axis=0)))
+    assert kkt_violation(X, y, w, b, alpha, rho) <= 1e-5 * max(scale, 1e-12)
+    direct = duality_gap(X, y, w, alpha, rho)
+    yy = np.mean((y - y.mean()) ** 2)
+    assert direct >= -1e-13 * yy
+    assert res.gap[0] <= res.gap_target
+    assert direct <= res.gap_target + 1e-13 * yy
+    assert abs(np.mean(y - X @ w - b)) <= 1e-10 * (1 + abs(y.mean()))
+
+
+# ----------------------------------------------------------------- the seed's claims
+
+
+def two_scale_problem():
+    # G = diag(1, 100), y = 0: no data pull towards any nonzero value; L = 100, t = 0.01.
+    X = np.sqrt(2.0) * np.array([[1.0, 0.0], [0.0, 10.0]])
+    return X, np.zeros(2)
+
+
+def test_subgradient_takes_constant_steps_then_chatters_without_exact_zeros():
+    X, y = two_scale_problem()
+    alpha, t = 0.5, 0.01
+    with pytest.warns(ConvergenceWarning, match="gap"):
+        res = solve_history(X, y, "l1", alpha, fit_intercept=False, method="subgradient",
+                            max_iter=400, coef_init=[1.0, 0.0])
+    w = res.history.coef[:, 0]
+    first_cross = int(np.argmax(w <= 0))
+    assert first_cross > 50
+    steps = -np.diff(w[: first_cross + 1])
+    assert np.all(steps >= t * alpha * (1 - 1e-12))  # the L1 pull never shrinks
+    tail = w[first_cross:]
+    assert np.all(tail != 0.0)  # no exact zeros
+    assert np.all(np.abs(tail) <= t * alpha * 1.01)  # chatters within one step of 0
+    assert np.sum(np.diff(np.sign(tail)) != 0) > 100  # crossing zero again and again
+    assert not res.converged[0]
+
+
+@pytest.mark.parametrize("method", ["ista", "fista"])
+def test_proximal_methods_land_on_zero_and_stay(method):
+    X, y = two_scale_problem()
+    res = solve_history(X, y, "l1", 0.5, fit_intercept=False, method=method, tol=0.0,
+                        max_iter=600, coef_init=[1.0, 0.0], stop_early=False)
+    w = res.history.coef[:, 0]
+    k0 = int(np.argmax(w == 0.0))
+    assert 0 < k0 < 200
+    assert np.all(w[k0:] == 0.0)
+
+
+def test_l2_gd_shrinks_geometrically_and_never_reaches_zero():
+    X, y = two_scale_problem()
+    alpha = 0.5
+    res = solve_history(X, y, "l2", alpha, fit_intercept=False, method="gd", tol=0.0,
+                        max_iter=2000, coef_init=[1.0, 1.0], stop_early=False)
+    w = res.history.coef[:, 0]
+    factor = 1 - 0.01 * (1 + alpha) / (1 + alpha / 100)  # 1 - t (G_00 + alpha), t = 1/L
+    np.testing.assert_allclose(w[1:] / w[:-1], factor, rtol=1e-12)
+    assert np.all(w > 0.0)
+    assert w[-1] < 1e-10
+
+
+def test_sparsity_on_real_design_subgradient_vs_proximal():
+    X, y = legendre_design(150, 12, 5)
+    alpha = 0.02
+    sk = Lasso(alpha=alpha, tol=1e-14, max_iter=100_000).fit(X, y)
+    zeros = sk.coef_ == 0.0
+    assert zeros.sum() >= 3
+    for method in ("ista", "fista"):
+        res = solve(X, y, "l1", [alpha], method=method, tol=1e-14)
+        np.testing.assert_array_equal(res.coef[0] == 0.0, zeros)
+    with pytest.warns(ConvergenceWarning):
+        sub = solve(X, y, "l1", [alpha], method="subgradient", tol=1e-14, max_iter=3000)
+    assert not sub.converged[0]
+    assert np.all(sub.coef[0] != 0.0)
+    # ... though the weights sklearn sets to zero are small.
+    assert np.max(np.abs(sub.coef[0][zeros])) < 0.05
+
+
+def test_fista_needs_fewer_iterations_than_ista_and_gap_history():
+    X, y = legendre_design(40, 14, 6)
+    alpha = 1e-3
+    ista = solve(X, y, "l1", [alpha], method="ista", tol=1e-10, max_iter=200_000,
+                 history=True)
+    fista = solve(X, y, "l1", [alpha], method="fista", tol=1e-10, max_iter=200_000,
+                  history=True)
+    assert ista.converged[0] and fista.converged[0]
+    assert fista.n_iter[0] * 3 < ista.n_iter[0]
+    for r in (ista, fista):
+        h = r.history
+        assert h.coef.shape == (r.n_iter[0] + 1, 14)
+        assert h.gap.shape == h.objective.shape == (r.n_iter[0] + 1,)
+        assert h.gap[-1] <= r.gap_target < h.gap[-2]
+        np.testing.assert_array_equal(h.coef[-1], r.coef[0])
+    assert np.all(np.diff(ista.history.objective) <= 1e-15)  # ISTA is monotone
+    batched = solve(X, y, "l1", [alpha], method="fista", tol=1e-12)
+    np.testing.assert_allclose(fista.coef[0], batched.coef[0], atol=1e-6)
+
+
+# ----------------------------------------------------------------- honesty and errors
+
+
+def test_monomial_degree_15_reports_nonconvergence():
+    rng = np.random.default_rng(7)
+    x = rng.uniform(-1, 1, 100)
+    X = standardize(np.vander(x, 16, increasing=True)[:, 1:])
+    y = np.sin(2 * np.pi * x) + 0.1 * rng.standard_normal(100)
+    assert np.linalg.cond(X.T @ X) > 1e9
+    with pytest.warns(ConvergenceWarning, match=r"gap .* > target"):
+        res = solve(X, y, "l1", [1e-5, 1e-4], tol=1e-10, max_iter=500)
+    assert not res.converged.any()
+    assert np.all(res.gap > res.gap_target)
+    assert np.all(res.n_iter == 500)
+    with pytest.warns(ConvergenceWarning):
+        ols = solve(X, y, "none", tol=1e-10, max_iter=500)
+    assert not ols.converged[0]
+    assert res.cond > 1e9
+
+
+def test_divergence_raises_instead_of_returning_nan():
+    X, y = random_design(30, 3, 8)
+    with pytest.raises(FloatingPointError, match="diverged"):
+        solve(X, y, "l2", [0.1], method="gd", step_scale=3.0, max_iter=100_000)
+    with pytest.raises(FloatingPointError, match="diverged"):
+        solve_history(X, y, "l2", 0.1, method="gd", step_scale=3.0, max_iter=100_000)
+    with pytest.raises(FloatingPointError, match="overflow"):
+        solve(X * 1e200, y, "l1", [0.1])
+
+
+BAD_CALLS = [
+    (dict(X=np.array([[np.nan, 1.0], [1.0, 2.0], [0.0, 1.0]])), "X contains NaN"),
+    (dict(y=np.array([1.0, np.inf, 0.0])), "y contains NaN"),
+    (dict(y=np.ones(4)), "inconsistent lengths"),
+    (dict(X=np.empty((0, 2)), y=np.empty(0)), "empty"),
+    (dict(X=np.ones(3)), "X must be 2-D"),
+    (dict(alphas=[0.1, -1.0]), "alphas"),
+    (dict(alphas=[np.nan]), "alphas"),
+    (dict(alphas=[]), "alphas"),
+    (dict(penalty="l3"), "penalty"),
+    (dict(method="newton"), "method"),
+    (dict(method="gd"), "method"),
+    (dict(penalty="elasticnet"), "l1_ratio"),
+    (dict(penalty="elasticnet", l1_ratio=1.5), "l1_ratio"),
+    (dict(penalty="elasticnet", l1_ratio=-0.1), "l1_ratio"),
+    (dict(l1_ratio=0.5), "l1_ratio"),
+    (dict(tol=-1.0), "tol"),
+    (dict(max_iter=0), "max_iter"),
+    (dict(penalty="none", alphas=[1.0]), "alpha"),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "match"), BAD_CALLS)
+def test_invalid_input_names_the_argument(kwargs, match):
+    args = dict(X=np.arange(6.0).reshape(3, 2) ** 2, y=np.array([1.0, 2.0, 0.0]),
+                penalty="l1", alphas=[0.1])
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        solve(**args)
+
+
+def test_solve_many_validation_names_the_problem():
+    good = random_design(20, 2, 0)
+    with pytest.raises(ValueError, match=r"problems\[1\]"):
+        solve_many([good, (np.ones((3, 2)), np.ones(2))], "l1", [0.1])
+    with pytest.raises(ValueError, match="problems"):
+        solve_many([], "l1", [0.1])
+
+
+# ----------------------------------------------------------------- batching
+
+
+@pytest.mark.parametrize("penalty", ["l1", "l2", "elasticnet", "none"])
+def test_solve_many_equals_solve_problem_by_problem(penalty):
+    problems = [legendre_design(n, d, seed) for seed, (n, d) in
+                enumerate([(25, 3), (150, 15), (40, 1), (90, 8), (21, 6)])]
+    alphas = None if penalty == "none" else np.logspace(0, -4, 9)
+    rho = 0.5 if penalty == "elasticnet" else None
+    batch = solve_many(problems, penalty, alphas, rho, tol=1e-12)
+    again = solve_many(problems, penalty, alphas, rho, tol=1e-12)
+    for (X, y), r, r2 in zip(problems, batch, again, strict=True):
+        one = solve(X, y, penalty, alphas, rho, tol=1e-12)
+        assert r.coef.shape == (one.alphas.size, X.shape[1])
+        assert r.converged.all() and one.converged.all()
+        scale = np.max(np.abs(one.coef)) + 1e-300
+        np.testing.assert_allclose(r.coef, one.coef, rtol=0, atol=1e-9 * scale)
+        np.testing.assert_array_equal(r.coef == 0.0, one.coef == 0.0)
+        np.testing.assert_allclose(r.objective, one.objective, rtol=1e-12)
+        np.testing.assert_array_equal(r.n_iter, one.n_iter)
+        # deterministic: a second run gives the same bits
+        np.testing.assert_array_equal(r.coef, r2.coef)
+        np.testing.assert_array_equal(r.gap, r2.gap)
+
+
+def test_warm_start_path_agrees_with_cold_start():
+    X, y = legendre_design(80, 9, 9)
+    alphas = lambda_max(X, y) * np.logspace(-4, 0, 10)  # increasing on purpose
+    cold = solve(X, y, "l1", alphas, tol=1e-14)
+    warm = solve(X, y, "l1", alphas, tol=1e-14, warm_start=True)
+    assert warm.converged.all()
+    np.testing.assert_allclose(warm.coef, cold.coef, atol=1e-8)
+    np.testing.assert_array_equal(warm.coef == 0.0, cold.coef == 0.0)
+
+
+def test_constant_target_and_large_alpha_stop_at_iteration_zero():
+    X, _ = random_design(30, 4, 10)
+    res = solve(X, np.full(30, 3.0), "l1", [0.1, 0.0])
+    assert res.converged.all() and np.all(res.n_iter == 0)
+    np.testing.assert_array_equal(res.coef, 0.0)
+    np.testing.assert_allclose(res.intercept, 3.0)
+    X, y = random_design(30, 4, 11)
+    res = solve(X, y, "l1", [2 * lambda_max(X, y)])
+    assert res.n_iter[0] == 0 and res.converged[0] and np.all(res.coef == 0.0)
