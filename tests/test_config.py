@@ -1,12 +1,13 @@
-"""Bad configuration stops Snakemake before any job runs, with one line naming key and allowed values."""
+"""Bad configuration stops Snakemake before any job runs, naming the key and allowed values."""
 
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import ROOT, TINY_CONFIG, snakemake, write_config
 from l1l2.config import check_config
+
+from conftest import ROOT, TINY_CONFIG, snakemake, write_config
 
 SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
 

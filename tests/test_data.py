@@ -151,6 +151,7 @@ def test_bases_and_standardization():
 
 def test_registry_names_are_the_schema_enum():
     import yaml
+
     from conftest import ROOT
 
     schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())

@@ -3,6 +3,7 @@
 import itertools
 
 import pandas as pd
+
 from _runner import run
 
 CONTRACT = [

@@ -4,9 +4,10 @@ import itertools
 import logging
 
 import pandas as pd
-from _runner import run
 
 from l1l2.study import crosscheck_verdict
+
+from _runner import run
 
 
 def main(smk):

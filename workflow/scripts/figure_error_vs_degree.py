@@ -1,9 +1,10 @@
 """Train and test error against degree for one scenario."""
 
 import pandas as pd
-from _runner import run
 
 from l1l2.plots import error_vs_degree
+
+from _runner import run
 
 
 def main(smk):

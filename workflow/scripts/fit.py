@@ -2,10 +2,11 @@
 
 import numpy as np
 import pandas as pd
-from _runner import run
 
 from l1l2.data import validate_split
 from l1l2.study import fit_grid
+
+from _runner import run
 
 
 def main(smk):

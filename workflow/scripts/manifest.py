@@ -2,9 +2,9 @@
 
 import json
 
-from _runner import run
-
 from l1l2.provenance import provenance, write_manifest
+
+from _runner import run
 
 
 def main(smk):

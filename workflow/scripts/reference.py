@@ -1,10 +1,11 @@
 """Refit the scenario's full-training problems with scikit-learn and record the differences."""
 
 import pandas as pd
-from _runner import run
 
 from l1l2.data import validate_split
 from l1l2.study import compare_with_reference
+
+from _runner import run
 
 
 def main(smk):

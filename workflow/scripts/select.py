@@ -1,9 +1,10 @@
 """Choose degree and λ per (scenario, model) by cross-validation (min and 1se rules)."""
 
 import pandas as pd
-from _runner import run
 
 from l1l2.metrics import select_models
+
+from _runner import run
 
 
 def main(smk):

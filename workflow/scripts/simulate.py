@@ -1,8 +1,8 @@
 """Draw every replicate of one scenario: replicate, x, y, y_true."""
 
-from _runner import run
-
 from l1l2.data import Scenario, simulate
+
+from _runner import run
 
 
 def main(smk):

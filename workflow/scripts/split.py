@@ -1,9 +1,10 @@
 """Split each replicate into train/test rows and deal the training rows into CV folds."""
 
 import pandas as pd
-from _runner import run
 
 from l1l2.data import split, validate_data
+
+from _runner import run
 
 
 def main(smk):

@@ -1,0 +1,120 @@
+"""Real Snakemake runs: the tiny study end to end, the default study's DAG, and lint."""
+
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT, SNAKEMAKE, snakemake
+
+pytestmark = pytest.mark.workflow
+
+METRICS_CONTRACT = [
+    "scenario",
+    "replicate",
+    "model",
+    "degree",
+    "lambda",
+    "train_mse",
+    "cv_mse",
+    "test_mse",
+    "n_coef",
+    "n_nonzero",
+    "converged",
+    "n_iter",
+]
+CROSSCHECK_CONTRACT = [
+    "scenario",
+    "replicate",
+    "model",
+    "degree",
+    "lambda",
+    "max_abs_coef_diff",
+    "rel_objective_diff",
+    "same_support",
+    "ok",
+]
+
+
+def test_tiny_run_writes_the_contract_tables(tiny_run: Path):
+    metrics = pd.read_csv(tiny_run / "results/tables/metrics.csv")
+    assert metrics.columns[: len(METRICS_CONTRACT)].tolist() == METRICS_CONTRACT
+    # 2 scenarios x 2 replicates x 6 degrees x (1 OLS + 3 models x 6 lambdas)
+    assert len(metrics) == 2 * 2 * 6 * (1 + 3 * 6)
+    assert (metrics.loc[metrics["model"] == "ols", "lambda"] == 0).all()
+    assert metrics["converged"].all()
+    assert (metrics["n_nonzero"] <= metrics["n_coef"]).all()
+    assert (metrics["n_coef"] == metrics["degree"]).all()
+    # Lasso at the largest lambda (1.0, above lambda_max) zeroes every coefficient exactly.
+    top = metrics[(metrics["model"] == "lasso") & (metrics["lambda"] == 1.0)]
+    assert (top["n_nonzero"] == 0).all()
+    # OLS overfits: its training error falls with degree.
+    ols = metrics[metrics["model"] == "ols"].groupby("degree")["train_mse"].mean()
+    assert ols.is_monotonic_decreasing
+
+    cross = pd.read_csv(tiny_run / "results/tables/crosscheck.csv")
+    assert set(CROSSCHECK_CONTRACT) <= set(cross.columns)
+    assert cross["ok"].all()
+    # all_replicates: true in the tiny config: every full-training fit is compared.
+    assert len(cross) == len(metrics)
+
+    selection = pd.read_csv(tiny_run / "results/tables/selection.csv")
+    assert len(selection) == 2 * 4 * 2  # scenarios x models x rules
+    assert set(selection["rule"]) == {"min", "1se"}
+    per_rep = pd.read_csv(tiny_run / "results/tables/selection_replicates.csv")
+    one_se = per_rep[per_rep["rule"] == "1se"].set_index(["scenario", "model", "replicate"])
+    best = per_rep[per_rep["rule"] == "min"].set_index(["scenario", "model", "replicate"])
+    assert (one_se["lambda"] >= best["lambda"]).all()
+
+
+def test_tiny_run_data_files(tiny_run: Path):
+    simulated = pd.read_csv(tiny_run / "data/simulated/sine_sd0.2_n60.csv")
+    assert simulated.columns.tolist() == ["replicate", "x", "y", "y_true"]
+    assert len(simulated) == 2 * 60
+    split = pd.read_csv(tiny_run / "data/split/sine_sd0.2_n60.csv")
+    assert split.columns.tolist() == ["replicate", "x", "y", "y_true", "split", "fold"]
+    assert (split.groupby("replicate")["split"].apply(lambda s: (s == "test").sum()) == 15).all()
+
+
+def test_tiny_run_manifest_lists_every_output(tiny_run: Path):
+    manifest = pd.read_csv(tiny_run / "results/manifest.tsv", sep="\t")
+    assert manifest.columns.tolist() == ["path", "sha256", "bytes"]
+    paths = set(manifest["path"])
+    assert "results/tables/metrics.csv" in paths
+    assert "data/simulated/sine_sd0.2_n60.csv" in paths
+    assert any(p.endswith(".png") for p in paths)
+
+
+def test_no_change_rerun_does_nothing(tiny_run: Path):
+    proc = snakemake(tiny_run, "-n")
+    assert "Nothing to be done" in proc.output
+
+
+def test_default_config_dry_run(tmp_path: Path):
+    proc = snakemake(tmp_path, "-n", "--quiet", "rules", configfile=ROOT / "config/config.yaml")
+    counts = {}
+    for line in proc.output.splitlines():
+        fields = line.split()
+        if len(fields) == 2 and fields[1].isdigit():
+            counts[fields[0]] = int(fields[1])
+    # 4 functions x 2 noise levels x 2 sample sizes = 16 scenarios, 4 models: jobs are few and
+    # meaty, one fit and one reference per (scenario, model), never one per lambda.
+    assert counts["simulate"] == counts["split"] == 16
+    assert counts["fit"] == counts["reference"] == 64
+    assert counts["total"] < 300
+
+
+def test_lint_and_format_are_clean():
+    lint = subprocess.run(
+        [*SNAKEMAKE, "--lint"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert lint.returncode == 0 and "Congratulations" in lint.stdout + lint.stderr, lint.stdout
+    fmt = subprocess.run(
+        [str(Path(SNAKEMAKE[0]).with_name("snakefmt")), "--check", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert fmt.returncode == 0, fmt.stderr
