@@ -74,6 +74,10 @@ target, or ``y`` itself without intercept). The gap is an upper bound on
   squares satisfies the PL inequality with it). For ridge this is never larger than
   scikit-learn's "formulation B" duality gap :math:`\lVert\nabla F\rVert^2/(2\alpha_2)`.
 
+The data enter only through ``G``, ``c`` and :math:`y_c^\top y_c/n` (computed once), for any
+``n`` and ``p``; this is the right trade for this project's p ≤ 15 (for p ≫ n an iteration on
+``X`` itself, O(np), would be cheaper and is not implemented).
+
 All these quantities are evaluated from ``G``, ``c`` and :math:`y_c^\top y_c/n` in
 :math:`O(p^2)`; the gap is rearranged so that the large terms cancel analytically (at
 :math:`s = 1` it is :math:`\alpha_1\lVert w\rVert_1 - w^\top\xi`), so it stays accurate far
@@ -738,10 +742,11 @@ def solve_many(
 
     Notes
     -----
-    Results are deterministic (same inputs ⇒ same bits, single-threaded BLAS or not, since
-    these matrix products are too small to be threaded). They agree with :func:`solve` on
-    each problem alone to rounding (≈1e-15 relative), not necessarily bit for bit: the
-    batched BLAS product may associate sums differently for a different padding.
+    Results are deterministic: the same inputs give the same bits run after run (for a
+    given BLAS build and thread count; the products are p×p by p×n_alphas, far below
+    OpenBLAS's threading threshold for the p ≤ 15 of this project). They agree with
+    :func:`solve` on each problem alone to rounding (≈1e-15 relative), not necessarily bit
+    for bit: the batched BLAS product may associate sums differently for another padding.
     """
     _check_penalty_method(penalty, method)
     rho = _check_l1_ratio(penalty, l1_ratio)
