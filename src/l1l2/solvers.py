@@ -92,7 +92,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
 __all__ = [
     "PENALTIES",
@@ -527,6 +526,10 @@ def _warn_unconverged(results, penalty, method, max_iter, where="solve"):
             ratio = r.gap[j] / r.gap_target if r.gap_target > 0 else np.inf
             if worst is None or ratio > worst[0]:
                 worst = (ratio, i, r.alphas[j], r.gap[j], r.gap_target, r.n_iter[j])
+    # Imported here, not at module level: importing scikit-learn costs ~1 s, which every
+    # pipeline job would pay although most never warn.
+    from sklearn.exceptions import ConvergenceWarning
+
     ratio, i, a, g, tgt, it = worst
     prob = f" (problem {i})" if len(results) > 1 else ""
     warnings.warn(

@@ -258,11 +258,24 @@ def compare_with_reference(
 
     penalty = penalty_of(model)
     ratio = l1_ratio if penalty == "elasticnet" else None
-    ours = coefs.set_index(["replicate", "degree", "lambda", "term"])["coef"]
-    status = metrics.set_index(["replicate", "degree", "lambda"])
+    if replicates is not None:
+        coefs = coefs[coefs["replicate"].isin(replicates)]
+        metrics = metrics[metrics["replicate"].isin(replicates)]
+    # (replicate, degree) -> the l1l2 fits of that problem, λ decreasing; coefficient columns
+    # ordered by term (0 = intercept).
+    wide = coefs.pivot_table(
+        index=["replicate", "degree", "lambda"], columns="term", values="coef", sort=True
+    )
+    fits = {
+        key: group.sort_values("lambda", ascending=False)
+        for key, group in metrics.groupby(["replicate", "degree"], sort=True)
+    }
     rows = []
     for problem in build_problems(split_table, degrees, basis, domain, replicates, folds=False):
-        alphas = np.sort(status.loc[(problem.replicate, problem.degree)].index.to_numpy())[::-1]
+        fit_rows = fits[(problem.replicate, problem.degree)]
+        alphas = fit_rows["lambda"].to_numpy()
+        ours = wide.loc[(problem.replicate, problem.degree)].loc[alphas]
+        ours = ours[list(range(problem.degree + 1))].to_numpy()
         ref = reference_fit(
             problem.X,
             problem.y,
@@ -275,9 +288,8 @@ def compare_with_reference(
         low, high = gram_spectrum(problem.X)
         rho = 1.0 if penalty == "l1" else 0.0 if penalty in ("l2", "none") else float(ratio)
         for i, lam in enumerate(alphas):
-            fit = status.loc[(problem.replicate, problem.degree, lam)]
-            block = ours.loc[(problem.replicate, problem.degree, lam)].sort_index()
-            b_ours, w_ours = float(block.iloc[0]), block.iloc[1:].to_numpy()
+            fit = fit_rows.iloc[i]
+            b_ours, w_ours = ours[i, 0], ours[i, 1:]
             w_ref, b_ref = ref.coef[i], float(ref.intercept[i])
             f_ours = objective(problem.X, problem.y, w_ours, b_ours, penalty, lam, ratio)
             f_ref = objective(problem.X, problem.y, w_ref, b_ref, penalty, lam, ratio)
