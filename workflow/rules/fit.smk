@@ -26,19 +26,19 @@ rule fit:
 rule reference:
     input:
         data="data/split/{scenario}.csv",
-        coefs="results/fits/{scenario}/{model}.coefs.csv",
-        metrics="results/fits/{scenario}/{model}.metrics.csv",
-        code=library("reference", "features", "study"),
+        coefs=expand("results/fits/{{scenario}}/{model}.coefs.csv", model=MODELS),
+        metrics=expand("results/fits/{{scenario}}/{model}.metrics.csv", model=MODELS),
+        code=library("reference", "solvers", "features", "study"),
     output:
-        "results/reference/{scenario}/{model}.csv",
+        "results/reference/{scenario}.csv",
     log:
-        "logs/reference/{scenario}/{model}.log",
+        "logs/reference/{scenario}.log",
     benchmark:
-        "benchmarks/out/reference/{scenario}/{model}.tsv"
+        "benchmarks/out/reference/{scenario}.tsv"
     conda:
         ENV
     params:
-        model="{model}",
+        models=MODELS,
         degrees=DEGREES,
         basis=config["features"]["basis"],
         domain=config["scenarios"]["domain"],
@@ -51,11 +51,7 @@ rule reference:
 
 rule crosscheck:
     input:
-        expand(
-            "results/reference/{scenario}/{model}.csv",
-            scenario=SCENARIOS,
-            model=MODELS,
-        ),
+        expand("results/reference/{scenario}.csv", scenario=SCENARIOS),
     output:
         "results/tables/crosscheck.csv",
     log:
@@ -64,7 +60,6 @@ rule crosscheck:
         ENV
     params:
         scenarios=list(SCENARIOS),
-        models=MODELS,
         tolerances={
             k: v for k, v in config["crosscheck"].items() if k != "all_replicates"
         },
