@@ -1,8 +1,23 @@
-"""Checksums of a run's outputs and a record of where they came from."""
+"""Checksums of a run's outputs and a record of where they came from.
+
+``results/manifest.tsv`` lists path, sha256 and size of every file the study produces (data, fits,
+tables, figures), sorted by path, and nothing else: not itself, not ``provenance.json``, not logs,
+benchmark timings or the report, whose bytes change from run to run. Two runs of the same config
+with the same code give byte-identical manifests, so ``diff`` of two manifests is a complete
+comparison of two runs.
+
+``results/provenance.json`` records what produced them: the config as validated (defaults
+filled in), the versions of the packages that compute the numbers, the git commit of the workflow
+(with ``+dirty`` if the checkout has uncommitted changes, or ``"unknown"`` outside git) and the
+platform. ``results/provenance.html`` shows the same record in the Snakemake report.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import html
+import json
+import os
 import platform
 import subprocess
 import sys
@@ -10,10 +25,11 @@ from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 
-PACKAGES = ("l1l2", "numpy", "pandas", "scikit-learn", "matplotlib", "snakemake")
+PACKAGES = ("l1l2", "numpy", "scipy", "pandas", "scikit-learn", "matplotlib", "snakemake")
+MANIFEST_HEADER = ("path", "sha256", "bytes")
 
 
-def sha256(path: Path) -> str:
+def sha256(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -21,51 +37,141 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def manifest_rows(roots: Iterable[str | Path]) -> list[tuple[str, str, int]]:
-    """(path, sha256, bytes) of every file under ``roots``, sorted by path."""
-    files = sorted(p for root in roots for p in Path(root).rglob("*") if p.is_file())
-    return [(p.as_posix(), sha256(p), p.stat().st_size) for p in files]
+def _files(paths: Iterable[str | Path]) -> list[Path]:
+    """The given files, and the files inside any given directory, sorted and without duplicates."""
+    found = set()
+    for path in map(Path, paths):
+        if path.is_dir():
+            found.update(p for p in path.rglob("*") if p.is_file())
+        elif path.is_file():
+            found.add(path)
+        else:
+            raise FileNotFoundError(f"{path}: listed for the manifest but missing")
+    return sorted(found, key=lambda p: p.as_posix())
 
 
-def write_manifest(roots: Iterable[str | Path], path: str | Path) -> None:
-    with open(path, "w") as out:
-        out.write("path\tsha256\tbytes\n")
-        for name, digest, size in manifest_rows(roots):
+def manifest_rows(paths: Iterable[str | Path]) -> list[tuple[str, str, int]]:
+    """(path, sha256, bytes) of every file in ``paths`` (directories are walked), sorted by path."""
+    return [(p.as_posix(), sha256(p), p.stat().st_size) for p in _files(paths)]
+
+
+def write_manifest(paths: Iterable[str | Path], target: str | Path) -> None:
+    """Write the manifest of ``paths`` to ``target`` as tab-separated ``path sha256 bytes``."""
+    rows = manifest_rows(paths)
+    target = Path(target)
+    if any(Path(name) == target for name, _, _ in rows):
+        raise ValueError(f"{target}: a manifest cannot list itself")
+    with open(target, "w", newline="\n") as out:
+        out.write("\t".join(MANIFEST_HEADER) + "\n")
+        for name, digest, size in rows:
             out.write(f"{name}\t{digest}\t{size}\n")
+
+
+def read_manifest(path: str | Path) -> dict[str, tuple[str, int]]:
+    """``{path: (sha256, bytes)}`` from a manifest written by :func:`write_manifest`."""
+    with open(path) as handle:
+        header = tuple(handle.readline().rstrip("\n").split("\t"))
+        if header != MANIFEST_HEADER:
+            raise ValueError(f"{path}: not a manifest (header {header})")
+        rows = {}
+        for line in handle:
+            name, digest, size = line.rstrip("\n").split("\t")
+            rows[name] = (digest, int(size))
+    return rows
 
 
 def git_commit(directory: str | Path) -> str:
     """The commit of the workflow's checkout, with ``+dirty`` if it has changes, or "unknown"."""
+
+    def git(*args):
+        return subprocess.run(
+            ["git", "-C", str(directory), *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+        ).stdout.strip()
+
     try:
-
-        def git(*args):
-            return subprocess.run(
-                ["git", "-C", str(directory), *args],
-                capture_output=True,
-                text=True,
-                check=True,
-                timeout=10,
-            ).stdout.strip()
-
         commit = git("rev-parse", "HEAD")
-        return commit + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
+    return commit + ("+dirty" if dirty else "")
 
 
-def provenance(config: Mapping, workflow_dir: str | Path) -> dict:
-    """The validated config, package versions, the git commit and the platform of a run."""
+def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str]:
     versions = {}
-    for name in PACKAGES:
+    for name in names:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
+    return versions
+
+
+def _plain(value):
+    """``value`` with every mapping a dict and every sequence a list (JSON-ready, no aliases)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def provenance(config: Mapping, workflow_dir: str | Path) -> dict:
+    """The validated config, package versions, the git commit and the platform of a run."""
     return {
-        "config": dict(config),
-        "packages": versions,
+        "config": _plain(config),
+        "packages": package_versions(),
         "git_commit": git_commit(workflow_dir),
-        "python": sys.version.split()[0],
+        "python": platform.python_version(),
         "platform": platform.platform(),
         "machine": platform.machine(),
+        "executable": sys.executable,
     }
+
+
+def write_provenance(record: Mapping, path: str | Path) -> None:
+    with open(path, "w", newline="\n") as out:
+        json.dump(record, out, indent=2, sort_keys=True)
+        out.write("\n")
+
+
+def provenance_html(record: Mapping) -> str:
+    """A small self-contained HTML page of a provenance record, for the Snakemake report."""
+
+    def row(key, value):
+        key, value = html.escape(str(key)), html.escape(str(value))
+        return f"<tr><th>{key}</th><td><code>{value}</code></td></tr>"
+
+    run = [
+        row(k, record[k])
+        for k in ("git_commit", "python", "platform", "machine", "executable")
+        if k in record
+    ]
+    packages = [row(k, v) for k, v in sorted(record.get("packages", {}).items())]
+    config = html.escape(json.dumps(record.get("config", {}), indent=2, sort_keys=True))
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8"><title>l1l2 provenance</title>',
+            "<style>body{font-family:sans-serif;margin:1em}th{text-align:left;padding-right:1em}"
+            "pre{background:#f6f6f6;padding:.5em}</style></head><body>",
+            "<h1>Provenance of this run</h1>",
+            "<h2>Code and platform</h2>",
+            "<table>",
+            *run,
+            "</table>",
+            "<h2>Package versions</h2>",
+            "<table>",
+            *packages,
+            "</table>",
+            "<h2>Configuration (as validated, defaults filled in)</h2>",
+            f"<pre>{config}</pre>",
+            "<p>Checksums of every output: <code>results/manifest.tsv</code>.</p>",
+            "</body></html>",
+            "",
+        ]
+    )

@@ -59,3 +59,29 @@ def final_outputs():
         *FIGURES,
         "results/manifest.tsv",
     ]
+
+
+def manifest_files():
+    """Every file the study produces for this config, except the manifest rule's own outputs.
+
+    Listed explicitly (not by walking directories) so that stale files of an earlier config, logs,
+    benchmark timings and the report never enter results/manifest.tsv. Called from
+    provenance.smk, after the stage rules exist.
+    """
+    stages = [
+        rules.simulate,
+        rules.split,
+        rules.fit,
+        rules.reference,
+        rules.crosscheck,
+        rules.aggregate,
+        rules.select,
+    ]
+    files = {
+        path
+        for stage in stages
+        for pattern in stage.output
+        for path in expand(pattern, scenario=SCENARIOS, model=MODELS)
+    }
+    files.update(f for f in final_outputs() if f != "results/manifest.tsv")
+    return sorted(files)

@@ -1,21 +1,26 @@
 rule manifest:
     input:
-        tables=[
-            "results/tables/metrics.csv",
-            "results/tables/crosscheck.csv",
-            "results/tables/selection.csv",
-        ],
-        figures=FIGURES,
+        files=manifest_files(),
     output:
-        manifest="results/manifest.tsv",
+        manifest=report(
+            "results/manifest.tsv",
+            caption="../report/manifest.rst",
+            category="Provenance",
+            labels={"file": "manifest.tsv"},
+        ),
         provenance="results/provenance.json",
+        html=report(
+            "results/provenance.html",
+            caption="../report/provenance.rst",
+            category="Provenance",
+            labels={"file": "provenance"},
+        ),
     log:
         "logs/manifest.log",
     conda:
         ENV
     params:
         config=config,
-        roots=["data", "results/tables", "results/figures"],
         workflow_dir=workflow.basedir,
     script:
         "../scripts/manifest.py"

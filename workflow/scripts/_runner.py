@@ -4,12 +4,19 @@ A script defines ``main(smk)`` and ends with ``run(main, snakemake)``. Expected 
 an invalid value: ``ValueError`` and friends) are printed as a single line naming the rule and the
 cause; the full traceback goes to the rule's log only. The non-zero exit makes Snakemake delete
 the job's outputs, so no partial file is left behind.
+
+Test-only fault switch: with ``L1L2_FAULT_INJECT=<rule name>`` in the environment, that rule's jobs
+fail right after writing their outputs (tests/test_promises.py checks that Snakemake then removes
+them). Nothing in the workflow or the config sets it.
 """
 
 import logging
+import os
 import sys
 import traceback
 import warnings
+
+FAULT_SWITCH = "L1L2_FAULT_INJECT"
 
 
 def run(main, smk):
@@ -26,6 +33,8 @@ def run(main, smk):
     label = f"rule {smk.rule}" + "".join(f", {k}={v}" for k, v in smk.wildcards.items())
     try:
         main(smk)
+        if os.environ.get(FAULT_SWITCH) == smk.rule:
+            raise RuntimeError(f"fault injected by {FAULT_SWITCH} after the outputs were written")
     except Exception as exc:  # noqa: BLE001 - every failure is reported, then re-signalled by exit
         logging.error("%s failed:\n%s", label, traceback.format_exc())
         print(

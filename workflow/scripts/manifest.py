@@ -1,18 +1,17 @@
-"""Write results/manifest.tsv (path, sha256, bytes) and results/provenance.json."""
+"""Write results/manifest.tsv (path, sha256, bytes), results/provenance.json and its HTML view."""
 
-import json
-
-from l1l2.provenance import provenance, write_manifest
+from l1l2.provenance import provenance, provenance_html, write_manifest, write_provenance
 
 from _runner import run
 
 
 def main(smk):
     p = smk.params
-    write_manifest(p.roots, smk.output.manifest)
-    with open(smk.output.provenance, "w") as out:
-        json.dump(provenance(p.config, p.workflow_dir), out, indent=2, sort_keys=True)
-        out.write("\n")
+    write_manifest(smk.input.files, smk.output.manifest)
+    record = provenance(p.config, p.workflow_dir)
+    write_provenance(record, smk.output.provenance)
+    with open(smk.output.html, "w", newline="\n") as out:
+        out.write(provenance_html(record))
 
 
 run(main, snakemake)  # noqa: F821 - injected by Snakemake
