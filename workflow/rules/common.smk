@@ -1,4 +1,5 @@
 import os
+import re
 
 import yaml
 from snakemake.utils import validate
@@ -6,6 +7,18 @@ from snakemake.utils import validate
 from l1l2.config import check_config
 from l1l2.data import scenarios_from_config
 from l1l2.study import lambda_grid
+
+# A YAML config with a top-level `__use_yte__: true` is a YTE template: Snakemake evaluates its
+# expressions as Python while loading it, before this file runs. l1l2 configs are plain data, so
+# such a file is refused (see docs/promises.md, "Security").
+for _configfile in [*workflow.overwrite_configfiles, *workflow.configfiles]:
+    with open(_configfile, encoding="utf-8") as _handle:
+        _text = _handle.read()
+    if re.search(r"^[\"']?__use_yte__[\"']?\s*:", _text, flags=re.MULTILINE):
+        raise WorkflowError(
+            f"config file {_configfile} uses YTE templating ('__use_yte__'), which "
+            "Snakemake evaluates as Python code; l1l2 configs must be plain YAML"
+        )
 
 # Config: fill the schema's defaults, then stop with one line per problem before any job runs.
 _schema_path = os.path.join(workflow.basedir, "workflow/schemas/config.schema.yaml")
