@@ -1,26 +1,276 @@
+from l1l2.data import get_true_function
+from l1l2.plots import spread_degrees
+
+
 report: "../report/workflow.rst"
 
 
-FIGURES = expand("results/figures/{scenario}/error_vs_degree.png", scenario=SCENARIOS)
+# Scenarios whose true function is a sparse polynomial (support-recovery figure).
+SPARSE_SCENARIOS = [
+    name
+    for name, s in SCENARIOS.items()
+    if get_true_function(s.function).support is not None
+]
+# The scenario of the solver figures (7, 8): the first one with the largest sample.
+EXAMPLE_SCENARIO = max(SCENARIOS.values(), key=lambda s: s.n_samples).name
+PENALIZED_LAMBDAS = [lam for lam in LAMBDAS if lam > 0]
+SCENARIO_FIGURES = [
+    "fits.png",
+    "fits.gif",
+    "error_vs_degree.png",
+    "error_vs_lambda.png",
+    "coef_paths.png",
+    "sparsity.png",
+    "bias_variance.png",
+]
+FIGURES = [
+    *expand(
+        "results/figures/{scenario}/{figure}",
+        scenario=SCENARIOS,
+        figure=SCENARIO_FIGURES,
+    ),
+    *expand(
+        "results/figures/{scenario}/support_recovery.png", scenario=SPARSE_SCENARIOS
+    ),
+    "results/figures/penalties.png",
+    "results/figures/trajectories.png",
+    "results/figures/convergence.png",
+    "results/figures/crosscheck.png",
+    "results/tables/summary.md",
+]
 
 
-rule figure_error_vs_degree:
+# Report grouping of per-scenario figures: subcategory = true function, labels = noise and n.
+SCENARIO_SUBCATEGORY = lambda w: (
+    f"{SCENARIOS[w.scenario].function}: "
+    f"f(t) = {get_true_function(SCENARIOS[w.scenario].function).formula}"
+)
+SCENARIO_LABELS = lambda w: {
+    "noise sd": f"{SCENARIOS[w.scenario].noise_sd:g}",
+    "n": str(SCENARIOS[w.scenario].n_samples),
+}
+
+
+rule figures_scenario:
     input:
+        metrics="results/tables/metrics.csv",
+        selection="results/tables/selection.csv",
+        split="data/split/{scenario}.csv",
+        coefs=expand("results/fits/{{scenario}}/{model}.coefs.csv", model=MODELS),
+        code=library("plots", "features", "data"),
+    output:
+        fits=report(
+            "results/figures/{scenario}/fits.png",
+            caption="../report/fits.rst",
+            category="01 Under- to overfitting",
+            subcategory=SCENARIO_SUBCATEGORY,
+            labels=lambda w: {**SCENARIO_LABELS(w), "view": "static grid"},
+        ),
+        animation=report(
+            "results/figures/{scenario}/fits.gif",
+            caption="../report/fits_animation.rst",
+            category="01 Under- to overfitting",
+            subcategory=SCENARIO_SUBCATEGORY,
+            labels=lambda w: {**SCENARIO_LABELS(w), "view": "animation"},
+        ),
+        error_vs_degree=report(
+            "results/figures/{scenario}/error_vs_degree.png",
+            caption="../report/error_vs_degree.rst",
+            category="02 Error vs degree",
+            subcategory=SCENARIO_SUBCATEGORY,
+            labels=SCENARIO_LABELS,
+        ),
+        error_vs_lambda=report(
+            "results/figures/{scenario}/error_vs_lambda.png",
+            caption="../report/error_vs_lambda.rst",
+            category="03 Error vs lambda",
+            subcategory=SCENARIO_SUBCATEGORY,
+            labels=SCENARIO_LABELS,
+        ),
+        coef_paths=report(
+            "results/figures/{scenario}/coef_paths.png",
+            caption="../report/coef_paths.rst",
+            category="04 Coefficient paths",
+            subcategory=SCENARIO_SUBCATEGORY,
+            labels=SCENARIO_LABELS,
+        ),
+        sparsity=report(
+            "results/figures/{scenario}/sparsity.png",
+            caption="../report/sparsity.rst",
+            category="05 Sparsity vs lambda",
+            subcategory=SCENARIO_SUBCATEGORY,
+            labels=SCENARIO_LABELS,
+        ),
+        bias_variance=report(
+            "results/figures/{scenario}/bias_variance.png",
+            caption="../report/bias_variance.rst",
+            category="10 Bias-variance",
+            subcategory=SCENARIO_SUBCATEGORY,
+            labels=SCENARIO_LABELS,
+        ),
+    log:
+        "logs/figures/{scenario}/figures.log",
+    conda:
+        ENV
+    params:
+        scenario="{scenario}",
+        function=lambda w: SCENARIOS[w.scenario].function,
+        noise_sd=lambda w: SCENARIOS[w.scenario].noise_sd,
+        models=MODELS,
+        degrees=DEGREES,
+        grid_degrees=spread_degrees(DEGREES, 6),
+        sparsity_degrees=sorted({DEGREES[len(DEGREES) // 2], DEGREES[-1]}),
+        basis=config["features"]["basis"],
+        domain=config["scenarios"]["domain"],
+        dpi=config["plots"]["dpi"],
+    script:
+        "../scripts/figure_scenario.py"
+
+
+rule figure_support_recovery:
+    input:
+        selection="results/tables/selection.csv",
+        coefs="results/fits/{scenario}/lasso.coefs.csv",
+        code=library("plots", "data"),
+    output:
+        report(
+            "results/figures/{scenario}/support_recovery.png",
+            caption="../report/support_recovery.rst",
+            category="11 Support recovery",
+            subcategory=SCENARIO_SUBCATEGORY,
+            labels=SCENARIO_LABELS,
+        ),
+    log:
+        "logs/figures/{scenario}/support_recovery.log",
+    conda:
+        ENV
+    params:
+        scenario="{scenario}",
+        function=lambda w: SCENARIOS[w.scenario].function,
+        degree=DEGREES[-1],
+        basis=config["features"]["basis"],
+        dpi=config["plots"]["dpi"],
+    script:
+        "../scripts/figure_support_recovery.py"
+
+
+rule figure_mechanics:
+    input:
+        split=f"data/split/{EXAMPLE_SCENARIO}.csv",
+        code=library("plots", "solvers", "features", "study"),
+    output:
+        penalties=report(
+            "results/figures/penalties.png",
+            caption="../report/penalties.rst",
+            category="06 Penalties and gradients",
+            labels={"figure": "penalties"},
+        ),
+        trajectories=report(
+            "results/figures/trajectories.png",
+            caption="../report/trajectories.rst",
+            category="07 Gradient-descent trajectories",
+            labels={"figure": "trajectories"},
+        ),
+    log:
+        "logs/figures/mechanics.log",
+    conda:
+        ENV
+    params:
+        scenario=EXAMPLE_SCENARIO,
+        degree=min(8, DEGREES[-1]),
+        lambdas=PENALIZED_LAMBDAS,
+        basis=config["features"]["basis"],
+        domain=config["scenarios"]["domain"],
+        l1_ratio=config["elasticnet"]["l1_ratio"],
+        dpi=config["plots"]["dpi"],
+    script:
+        "../scripts/figure_mechanics.py"
+
+
+rule figure_convergence:
+    input:
+        split=f"data/split/{EXAMPLE_SCENARIO}.csv",
+        code=library("plots", "solvers", "features", "study"),
+    output:
+        figure=report(
+            "results/figures/convergence.png",
+            caption="../report/convergence.rst",
+            category="08 Convergence and conditioning",
+            labels={"figure": "convergence"},
+        ),
+        table="results/tables/conditioning.csv",
+    log:
+        "logs/figures/convergence.log",
+    conda:
+        ENV
+    params:
+        scenario=EXAMPLE_SCENARIO,
+        models=MODELS,
+        degrees=DEGREES,
+        lambdas=PENALIZED_LAMBDAS,
+        domain=config["scenarios"]["domain"],
+        basis=config["features"]["basis"],
+        l1_ratio=config["elasticnet"]["l1_ratio"],
+        solver=config["solver"],
+        dpi=config["plots"]["dpi"],
+    script:
+        "../scripts/figure_convergence.py"
+
+
+rule figure_crosscheck:
+    input:
+        crosscheck="results/tables/crosscheck.csv",
+        splits=expand("data/split/{scenario}.csv", scenario=SCENARIOS),
+        coefs=expand(
+            "results/fits/{scenario}/{model}.coefs.csv",
+            scenario=SCENARIOS,
+            model=MODELS,
+        ),
+        code=library("plots", "reference", "study", "features"),
+    output:
+        report(
+            "results/figures/crosscheck.png",
+            caption="../report/crosscheck.rst",
+            category="09 Cross-check with scikit-learn",
+            labels={"figure": "cross-check"},
+        ),
+    log:
+        "logs/figures/crosscheck.log",
+    conda:
+        ENV
+    params:
+        scenarios=list(SCENARIOS),
+        models=MODELS,
+        degrees=DEGREES,
+        basis=config["features"]["basis"],
+        domain=config["scenarios"]["domain"],
+        l1_ratio=config["elasticnet"]["l1_ratio"],
+        reference=config["reference"],
+        dpi=config["plots"]["dpi"],
+    script:
+        "../scripts/figure_crosscheck.py"
+
+
+rule summary:
+    input:
+        selection="results/tables/selection.csv",
+        crosscheck="results/tables/crosscheck.csv",
         metrics="results/tables/metrics.csv",
         code=library("plots"),
     output:
-        report(
-            "results/figures/{scenario}/error_vs_degree.png",
-            caption="../report/error_vs_degree.rst",
-            category="Error vs degree",
-            labels={"scenario": "{scenario}", "figure": "error vs degree"},
+        markdown="results/tables/summary.md",
+        csv="results/tables/summary.csv",
+        html=report(
+            "results/tables/summary.html",
+            caption="../report/summary.rst",
+            category="00 Summary",
+            labels={"table": "selected models"},
         ),
     log:
-        "logs/figures/{scenario}/error_vs_degree.log",
+        "logs/summary.log",
     conda:
         ENV
     params:
         basis=config["features"]["basis"],
-        dpi=config["plots"]["dpi"],
     script:
-        "../scripts/figure_error_vs_degree.py"
+        "../scripts/summary.py"
