@@ -19,6 +19,16 @@ import warnings
 FAULT_SWITCH = "L1L2_FAULT_INJECT"
 
 
+def read_csv(path, **kwargs):
+    """``pandas.read_csv``; a file that cannot be parsed is a ``ValueError`` naming the file."""
+    import pandas as pd
+
+    try:
+        return pd.read_csv(path, **kwargs)
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ValueError(f"{path}: not a readable CSV table ({type(exc).__name__}: {exc})") from exc
+
+
 def run(main, smk):
     log_path = smk.log[0] if smk.log else None
     handlers = [logging.FileHandler(log_path, mode="w")] if log_path else []

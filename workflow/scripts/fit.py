@@ -1,17 +1,16 @@
 """Fit one model over the scenario's replicate x degree x λ grid with the l1l2 solver."""
 
 import numpy as np
-import pandas as pd
 
 from l1l2.data import validate_split
 from l1l2.study import fit_grid
 
-from _runner import run
+from _runner import read_csv, run
 
 
 def main(smk):
     source = smk.input.data
-    table = pd.read_csv(source)
+    table = read_csv(source)
     validate_split(table, source)
     p = smk.params
     metrics, coefs = fit_grid(

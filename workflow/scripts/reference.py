@@ -6,18 +6,18 @@ import pandas as pd
 from l1l2.data import validate_split
 from l1l2.study import compare_with_reference
 
-from _runner import run
+from _runner import read_csv, run
 
 
 def main(smk):
-    table = pd.read_csv(smk.input.data)
+    table = read_csv(smk.input.data)
     validate_split(table, smk.input.data)
     p = smk.params
     parts = [
         compare_with_reference(
             table,
-            pd.read_csv(coefs),
-            pd.read_csv(metrics),
+            read_csv(coefs),
+            read_csv(metrics),
             model,
             p.degrees,
             p.basis,
