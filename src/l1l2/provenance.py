@@ -1,10 +1,11 @@
 """Checksums of a run's outputs and a record of where they came from.
 
-``results/manifest.tsv`` lists path, sha256 and size of every file the study produces (data, fits,
-tables, figures), sorted by path, and nothing else: not itself, not ``provenance.json``, not logs,
-benchmark timings or the report, whose bytes change from run to run. Two runs of the same config
-with the same code give byte-identical manifests, so ``diff`` of two manifests is a complete
-comparison of two runs.
+``results/manifest.tsv`` lists path, sha256 and size of every file the study produces for its
+config (data, fits, tables, figures: every output of every rule but the manifest rule), sorted
+by path, and nothing else: not itself, not ``provenance.json``, not logs, benchmark timings or the
+report, whose bytes change from run to run, and no file of an earlier config. Two runs of the
+same config with the same code give byte-identical manifests, so ``diff`` of two manifests is a
+complete comparison of two runs.
 
 ``results/provenance.json`` records what produced them: the config as validated (defaults
 filled in), the versions of the packages that compute the numbers, the git commit of the workflow
@@ -19,9 +20,10 @@ import html
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -37,22 +39,52 @@ def sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def _files(paths: Iterable[str | Path]) -> list[Path]:
-    """The given files, and the files inside any given directory, sorted and without duplicates."""
-    found = set()
-    for path in map(Path, paths):
-        if path.is_dir():
-            found.update(p for p in path.rglob("*") if p.is_file())
-        elif path.is_file():
-            found.add(path)
+def output_regex(pattern: str, values: Mapping[str, Sequence[str]] | None = None) -> str:
+    """A regular expression for the files a Snakemake output ``pattern`` stands for.
+
+    A wildcard ``{name}`` (or ``{name,constraint}``) listed in ``values`` matches exactly one of
+    those values; any other wildcard matches one path component. A directory output also matches
+    the files inside it.
+    """
+    values = values or {}
+    parts = re.split(r"\{([^{}]+)\}", pattern)
+    regex = []
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            regex.append(re.escape(part))
+            continue
+        name = part.split(",", 1)[0].strip()
+        if name in values:
+            regex.append("(?:" + "|".join(re.escape(str(v)) for v in values[name]) + ")")
         else:
-            raise FileNotFoundError(f"{path}: listed for the manifest but missing")
+            regex.append("[^/]+")
+    return "".join(regex) + "(?:/.+)?"
+
+
+def find_outputs(patterns: Iterable[str], values: Mapping[str, Sequence[str]] | None = None):
+    """Existing files (relative to the working directory) that match an output pattern.
+
+    Only the directories the patterns start in are searched, and only files matching a pattern
+    with this config's wildcard values are returned: logs, benchmark timings, the report, stray
+    files and outputs of an earlier config (another scenario, a dropped model) are left out.
+    """
+    patterns = list(patterns)
+    regexes = [re.compile(output_regex(p, values)) for p in patterns]
+    roots = sorted({Path(p).parts[0] for p in patterns if "{" not in Path(p).parts[0]})
+    found = []
+    for root in map(Path, roots):
+        candidates = [root] if root.is_file() else root.rglob("*")
+        for path in candidates:
+            name = path.as_posix()
+            if path.is_file() and any(r.fullmatch(name) for r in regexes):
+                found.append(path)
     return sorted(found, key=lambda p: p.as_posix())
 
 
 def manifest_rows(paths: Iterable[str | Path]) -> list[tuple[str, str, int]]:
-    """(path, sha256, bytes) of every file in ``paths`` (directories are walked), sorted by path."""
-    return [(p.as_posix(), sha256(p), p.stat().st_size) for p in _files(paths)]
+    """(path, sha256, bytes) of every file in ``paths``, sorted by path."""
+    files = sorted({Path(p) for p in paths}, key=lambda p: p.as_posix())
+    return [(p.as_posix(), sha256(p), p.stat().st_size) for p in files]
 
 
 def write_manifest(paths: Iterable[str | Path], target: str | Path) -> None:

@@ -74,27 +74,16 @@ def final_outputs():
     ]
 
 
-def manifest_files():
-    """Every file the study produces for this config, except the manifest rule's own outputs.
+def manifest_patterns():
+    """Output patterns of all rules except manifest and all; results/manifest.tsv lists them.
 
-    Listed explicitly (not by walking directories) so that stale files of an earlier config, logs,
-    benchmark timings and the report never enter results/manifest.tsv. Called from
-    provenance.smk, after the stage rules exist.
+    Evaluated when jobs are built (a params function), so rules defined later count too.
     """
-    stages = [
-        rules.simulate,
-        rules.split,
-        rules.fit,
-        rules.reference,
-        rules.crosscheck,
-        rules.aggregate,
-        rules.select,
-    ]
-    files = {
-        path
-        for stage in stages
-        for pattern in stage.output
-        for path in expand(pattern, scenario=SCENARIOS, model=MODELS)
-    }
-    files.update(f for f in final_outputs() if f != "results/manifest.tsv")
-    return sorted(files)
+    return sorted(
+        {
+            str(pattern)
+            for declared in workflow.rules
+            if declared.name not in ("manifest", "all")
+            for pattern in declared.output
+        }
+    )

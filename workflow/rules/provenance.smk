@@ -1,6 +1,7 @@
 rule manifest:
     input:
-        files=manifest_files(),
+        # Everything else the run makes: the manifest is written last.
+        [f for f in final_outputs() if f != "results/manifest.tsv"],
     output:
         manifest=report(
             "results/manifest.tsv",
@@ -20,6 +21,8 @@ rule manifest:
     conda:
         ENV
     params:
+        patterns=lambda w: manifest_patterns(),
+        wildcard_values={"scenario": list(SCENARIOS), "model": MODELS},
         config=config,
         workflow_dir=workflow.basedir,
     script:

@@ -1,13 +1,19 @@
 """Write results/manifest.tsv (path, sha256, bytes), results/provenance.json and its HTML view."""
 
-from l1l2.provenance import provenance, provenance_html, write_manifest, write_provenance
+from l1l2.provenance import (
+    find_outputs,
+    provenance,
+    provenance_html,
+    write_manifest,
+    write_provenance,
+)
 
 from _runner import run
 
 
 def main(smk):
     p = smk.params
-    write_manifest(smk.input.files, smk.output.manifest)
+    write_manifest(find_outputs(p.patterns, p.wildcard_values), smk.output.manifest)
     record = provenance(p.config, p.workflow_dir)
     write_provenance(record, smk.output.provenance)
     with open(smk.output.html, "w", newline="\n") as out:
