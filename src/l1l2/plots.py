@@ -253,7 +253,7 @@ def true_coefficients(function: str, degree: int, basis: str) -> np.ndarray | No
     for d, value in SPARSE_LEGENDRE_COEFS.items():
         series[d] = value
     if basis == "monomial":
-        series = np.pad(legendre.leg2poly(series), (0, 0))[: degree + 1]
+        series = legendre.leg2poly(series)[: degree + 1]
         series = np.pad(series, (0, degree + 1 - series.size))
     series[np.abs(series) < 1e-12] = 0.0
     return series[1:]
@@ -829,11 +829,11 @@ def trajectory_runs(
     """Per-iteration weights of L2 gd, L1 subgradient and L1 ISTA, all started at OLS.
 
     The weight and α are the (α in ``alphas``, term j) whose Lasso solution is exactly 0 and
-    whose OLS value is largest relative to α. The step is ``step_scale / L`` with ``step_scale``
-    chosen so that reaching 0 takes about ``target_steps`` L1 pulls of size step·α (at most
-    1, the solver's default step): with the full step the weight would reach 0 in one or two
-    iterations and the constant-step phase would be invisible. All three methods use the same
-    α, step and start.
+    whose OLS value is the largest (the smallest such α for that weight). The step is
+    ``step_scale / L`` with ``step_scale`` chosen so that reaching 0 takes about
+    ``target_steps`` L1 pulls of size step·α (at most 1, the solver's default step): with
+    the full step the weight would reach 0 in one or two iterations and the constant-step phase
+    would be invisible. All three methods use the same α, step and start.
 
     Returns
     -------
@@ -851,11 +851,10 @@ def trajectory_runs(
     grid = grid[grid > 0]
     lasso = solve(X, y, penalty="l1", alphas=grid, method="fista", tol=1e-12).coef
     best, choice = 0.0, None
-    for i, alpha in enumerate(grid):
+    for i in range(grid.size):  # increasing α: the first α that zeroes a weight wins ties
         for j in np.flatnonzero((lasso[i] == 0) & (ols != 0)):
-            ratio = abs(ols[j]) / alpha
-            if ratio > best:
-                best, choice = ratio, (i, int(j))
+            if abs(ols[j]) > best:
+                best, choice = abs(ols[j]), (i, int(j))
     if choice is None:
         raise ValueError("no λ of the grid sets any Lasso coefficient to zero")
     i, j = choice
@@ -1237,7 +1236,7 @@ def crosscheck(
         if len(pairs):
             limit = float(np.abs(pairs[["sklearn", "l1l2"]].to_numpy()).max()) * 1.2
             ax_sc.plot([-limit, limit], [-limit, limit], color="black", linewidth=0.8)
-            worst = pairs.loc[(pairs["l1l2"] - pairs["sklearn"]).abs().idxmax()]
+            worst = pairs.iloc[int(np.argmax((pairs["l1l2"] - pairs["sklearn"]).abs()))]
             diff = abs(worst["l1l2"] - worst["sklearn"])
             ax_sc.text(
                 0.02, 0.98,
@@ -1247,6 +1246,13 @@ def crosscheck(
                 transform=ax_sc.transAxes, va="top", fontsize=8,
                 bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "0.8"},
             )
+            inset = ax_sc.inset_axes((0.07, 0.5, 0.36, 0.26))
+            diffs = np.log10((pairs["l1l2"] - pairs["sklearn"]).abs().to_numpy() + 1e-17)
+            inset.hist(diffs, bins=np.arange(-17, 0.5, 0.5), color="0.4")
+            inset.set_xlabel("log10 |l1l2 − sklearn| (0 → −17)", fontsize=7)
+            inset.set_ylabel("coefficients", fontsize=7)
+            inset.tick_params(labelsize=7)
+            inset.set_yscale("log")
         ax_sc.set_xscale("symlog", linthresh=1e-3)
         ax_sc.set_yscale("symlog", linthresh=1e-3)
         ax_sc.set_xlabel("scikit-learn coefficient (symlog; linear within ±1e-3)")
@@ -1255,7 +1261,7 @@ def crosscheck(
         ax_sc.legend(loc="lower right", markerscale=3)
 
         floor = 1e-17
-        for model in models:
+        for model in reversed(models):  # OLS (fewest fits) on top
             rows = table[table["model"] == model]
             ax_tol.scatter(rows["coef_tol"], rows["max_abs_coef_diff"].clip(lower=floor), s=6,
                            color=MODEL_COLORS[model], alpha=0.4, linewidths=0,
@@ -1266,7 +1272,7 @@ def crosscheck(
             ax_tol.plot([lo, hi], [lo, hi], color="black", linewidth=0.8)
             ax_tol.text(hi, hi, "difference = tolerance ", ha="right", va="top", fontsize=8,
                         rotation=0)
-        worst = table.loc[table["max_abs_coef_diff"].idxmax()]
+        worst = table.iloc[int(np.argmax(table["max_abs_coef_diff"]))]
         status = table["status"].value_counts()
         ax_tol.set_title(
             "every compared fit: difference vs its certified tolerance\n"
@@ -1282,7 +1288,8 @@ def crosscheck(
         ax_tol.set_ylim(floor / 3, None)
         ax_tol.set_xlabel("certified coefficient tolerance (log scale)")
         ax_tol.set_ylabel("max |l1l2 − scikit-learn| coefficient (log; 0 drawn at 1e-17)")
-        ax_tol.legend(loc="lower right", markerscale=3)
+        handles, labels = ax_tol.get_legend_handles_labels()
+        ax_tol.legend(handles[::-1], labels[::-1], loc="lower right", markerscale=3)
         fig.suptitle("Cross-check: l1l2's gradient-descent fits against scikit-learn on the "
                      "same objective", fontsize=10)
         fig.tight_layout()
