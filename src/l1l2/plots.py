@@ -1161,69 +1161,14 @@ def convergence(
 # --------------------------------------------------------------------------- 9 cross-check
 
 
-def crosscheck_pairs(
-    split_table: pd.DataFrame,
-    coefs: pd.DataFrame,
-    model: str,
-    degrees: Sequence[int],
-    basis: str,
-    domain: Sequence[float],
-    l1_ratio: float | None,
-    tol: float,
-    max_iter: int,
-    replicate: int = 0,
-) -> pd.DataFrame:
-    """l1l2's coefficients beside scikit-learn's for one replicate, every degree and λ.
-
-    scikit-learn refits the same standardized full-training problems with
-    :func:`l1l2.reference.reference_fit` (the reference stage's function and settings).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``model, degree, lambda, term, l1l2, sklearn, sklearn_converged`` (terms
-        1..degree; the intercept is left out).
-    """
-    from .reference import reference_fit
-    from .study import build_problems, penalty_of
-
-    penalty = penalty_of(model)
-    ours = coefs[coefs["replicate"] == replicate]
-    frames = []
-    for problem in build_problems(split_table, degrees, basis, domain, [replicate], folds=False):
-        wide = coef_matrix(ours, problem.degree).xs(replicate, level="replicate")
-        wide = wide.sort_index(ascending=False)
-        alphas = wide.index.to_numpy()
-        ref = reference_fit(
-            problem.X, problem.y, penalty=penalty,
-            alphas=None if penalty == "none" else alphas,
-            l1_ratio=l1_ratio if penalty == "elasticnet" else None, tol=tol, max_iter=max_iter,
-        )
-        terms = np.arange(1, problem.degree + 1)
-        mine = wide[list(terms)].to_numpy()
-        frames.append(
-            pd.DataFrame(
-                {
-                    "model": model,
-                    "degree": problem.degree,
-                    "lambda": np.repeat(alphas, terms.size),
-                    "term": np.tile(terms, alphas.size),
-                    "l1l2": mine.ravel(),
-                    "sklearn": np.asarray(ref.coef).ravel(),
-                    "sklearn_converged": np.repeat(np.asarray(ref.converged), terms.size),
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
-
-
 def crosscheck(
     pairs: pd.DataFrame, table: pd.DataFrame, path, basis: str = "legendre", dpi: int = 110
 ) -> None:
     """Figure 9: l1l2 against scikit-learn.
 
-    Left: every coefficient of the refitted fits in ``pairs`` (columns ``model, l1l2,
-    sklearn``), l1l2 against scikit-learn, on a symmetric-log scale. Right: for every compared
+    Left: every coefficient of the compared fits in ``pairs`` (columns ``model, l1l2,
+    sklearn``, as written by the reference stage), l1l2 against scikit-learn, on a
+    symmetric-log scale. Right: for every compared
     fit of the cross-check ``table``, the largest coefficient difference against its certified
     tolerance ``coef_tol``; points below the diagonal pass. The largest difference is printed.
     """
@@ -1257,7 +1202,7 @@ def crosscheck(
         ax_sc.set_yscale("symlog", linthresh=1e-3)
         ax_sc.set_xlabel("scikit-learn coefficient (symlog; linear within ±1e-3)")
         ax_sc.set_ylabel("l1l2 coefficient (symlog)")
-        ax_sc.set_title(f"coefficients, {basis} basis (replicate 0 refitted)", fontsize=10)
+        ax_sc.set_title(f"coefficients of every compared fit, {basis} basis", fontsize=10)
         ax_sc.legend(loc="lower right", markerscale=3)
 
         floor = 1e-17
@@ -1652,7 +1597,6 @@ __all__ = [
     "conditioning_table",
     "convergence",
     "crosscheck",
-    "crosscheck_pairs",
     "describe_scenario",
     "error_vs_degree",
     "error_vs_lambda",

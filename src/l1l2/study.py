@@ -246,12 +246,20 @@ def compare_with_reference(
     replicates: Sequence[int] | None,
     tol: float,
     max_iter: int,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Refit the full-training problems with scikit-learn and measure how far l1l2 is from it.
 
     Both fits are evaluated on the same objective F (DESIGN.md §3); the table records raw
     differences only, and :func:`crosscheck_verdict` applies the tolerances, so changing a
     tolerance does not require refitting.
+
+    Returns
+    -------
+    comparison : pandas.DataFrame
+        One row per compared fit (replicate, model, degree, lambda) with the differences.
+    pairs : pandas.DataFrame
+        Both coefficient vectors side by side: ``replicate, model, degree, lambda, term, l1l2,
+        sklearn`` (terms 1..degree, the intercept left out), for the cross-check figure.
     """
     from .reference import reference_fit
     from .solvers import objective
@@ -270,7 +278,7 @@ def compare_with_reference(
         key: group.sort_values("lambda", ascending=False)
         for key, group in metrics.groupby(["replicate", "degree"], sort=True)
     }
-    rows = []
+    rows, pairs = [], []
     for problem in build_problems(split_table, degrees, basis, domain, replicates, folds=False):
         fit_rows = fits[(problem.replicate, problem.degree)]
         alphas = fit_rows["lambda"].to_numpy()
@@ -284,6 +292,20 @@ def compare_with_reference(
             l1_ratio=ratio,
             tol=tol,
             max_iter=max_iter,
+        )
+        terms = np.arange(1, problem.degree + 1)
+        pairs.append(
+            pd.DataFrame(
+                {
+                    "replicate": problem.replicate,
+                    "model": model,
+                    "degree": problem.degree,
+                    "lambda": np.repeat(alphas, terms.size),
+                    "term": np.tile(terms, alphas.size),
+                    "l1l2": ours[:, 1:].ravel(),
+                    "sklearn": ref.coef.ravel(),
+                }
+            )
         )
         low, high = gram_spectrum(problem.X)
         rho = 1.0 if penalty == "l1" else 0.0 if penalty in ("l2", "none") else float(ratio)
@@ -324,7 +346,7 @@ def compare_with_reference(
                     "cond_gram": high / low if low > 0 else float(np.inf),
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows), pd.concat(pairs, ignore_index=True)
 
 
 def crosscheck_verdict(

@@ -34,7 +34,8 @@ rule reference:
         metrics=expand("results/fits/{{scenario}}/{model}.metrics.csv", model=MODELS),
         code=library("reference", "solvers", "features", "study"),
     output:
-        "results/reference/{scenario}.csv",
+        comparison="results/reference/{scenario}.csv",
+        coefs="results/reference/{scenario}.coefs.csv",
     log:
         "logs/reference/{scenario}.log",
     benchmark:

@@ -220,13 +220,8 @@ rule figure_convergence:
 rule figure_crosscheck:
     input:
         crosscheck="results/tables/crosscheck.csv",
-        splits=expand("data/split/{scenario}.csv", scenario=SCENARIOS),
-        coefs=expand(
-            "results/fits/{scenario}/{model}.coefs.csv",
-            scenario=SCENARIOS,
-            model=MODELS,
-        ),
-        code=library("plots", "reference", "study", "features"),
+        pairs=expand("results/reference/{scenario}.coefs.csv", scenario=SCENARIOS),
+        code=library("plots"),
     output:
         report(
             "results/figures/crosscheck.png",
@@ -240,12 +235,7 @@ rule figure_crosscheck:
         ENV
     params:
         scenarios=list(SCENARIOS),
-        models=MODELS,
-        degrees=DEGREES,
         basis=config["features"]["basis"],
-        domain=config["scenarios"]["domain"],
-        l1_ratio=config["elasticnet"]["l1_ratio"],
-        reference=config["reference"],
         dpi=config["plots"]["dpi"],
     script:
         "../scripts/figure_crosscheck.py"

@@ -13,7 +13,7 @@ def main(smk):
     table = read_csv(smk.input.data)
     validate_split(table, smk.input.data)
     p = smk.params
-    parts = [
+    results = [
         compare_with_reference(
             table,
             read_csv(coefs),
@@ -29,7 +29,10 @@ def main(smk):
         )
         for model, coefs, metrics in zip(p.models, smk.input.coefs, smk.input.metrics, strict=True)
     ]
-    pd.concat(parts, ignore_index=True).to_csv(smk.output[0], index=False)
+    pd.concat([r[0] for r in results], ignore_index=True).to_csv(
+        smk.output.comparison, index=False
+    )
+    pd.concat([r[1] for r in results], ignore_index=True).to_csv(smk.output.coefs, index=False)
 
 
 run(main, snakemake)  # noqa: F821 - injected by Snakemake
