@@ -609,6 +609,7 @@ def test_a_failing_job_leaves_no_output_and_names_the_cause(snapshot, clean_run,
     assert not (work / target).exists()
     assert not (work / f"results/fits/{SCENARIO}/ols.coefs.csv").exists()
     assert "Traceback" in (work / f"logs/fit/{SCENARIO}/ols.log").read_text()
+    assert "Traceback" not in proc.output  # the console shows the one line, the log the rest
 
 
 def test_a_corrupted_input_file_stops_the_job_naming_the_file(snapshot, clean_run, tmp_path):
