@@ -165,17 +165,51 @@ def fit_grid(
 
     penalty = penalty_of(model)
     alphas = model_lambdas(model, lambdas)
-    problems = build_problems(split_table, degrees, basis, domain)
-    results = solve_many(
-        [(p.X, p.y) for p in problems],
-        penalty=penalty,
-        alphas=alphas,
-        l1_ratio=l1_ratio if penalty == "elasticnet" else None,
-        method=method,
-        tol=tol,
-        max_iter=max_iter,
-    )
+    metric_rows, coef_rows = [], []
+    for chunk in replicate_chunks(split_table, degrees):
+        problems = build_problems(split_table, degrees, basis, domain, replicates=chunk)
+        results = solve_many(
+            [(p.X, p.y) for p in problems],
+            penalty=penalty,
+            alphas=alphas,
+            l1_ratio=l1_ratio if penalty == "elasticnet" else None,
+            method=method,
+            tol=tol,
+            max_iter=max_iter,
+        )
+        _score(problems, results, model, alphas, metric_rows, coef_rows)
+    metrics = pd.DataFrame(metric_rows)
+    coefs = pd.DataFrame(coef_rows, columns=["replicate", "degree", "lambda", "term", "coef"])
+    coefs.insert(2, "model", model)
+    return metrics, coefs
 
+
+#: Design matrices of one batch of replicates stay below this size (bytes).
+DESIGN_BUDGET = 256 * 2**20
+
+
+def replicate_chunks(
+    split_table: pd.DataFrame, degrees: Sequence[int], budget: float | None = None
+) -> list[list[int]]:
+    """Replicates in batches whose design matrices fit in ``budget`` bytes.
+
+    Batching many replicates into one solver call is what makes the fit fast, but all their
+    design matrices (full training set, every CV fold, and the rows they are scored on) are
+    alive at once: about 8·n·Σdegree·(folds + 1) bytes per replicate. Batches keep a job's
+    memory bounded as n grows; the default study fits in one batch. ``budget`` defaults to
+    :data:`DESIGN_BUDGET`.
+    """
+    budget = DESIGN_BUDGET if budget is None else budget
+    replicates = sorted(int(r) for r in split_table["replicate"].unique())
+    folds = int(split_table.loc[split_table["split"] == "train", "fold"].nunique())
+    rows = len(split_table) / max(len(replicates), 1)
+    per_replicate = 8 * rows * sum(degrees) * (folds + 1)
+    size = max(1, int(budget // max(per_replicate, 1)))
+    return [replicates[i : i + size] for i in range(0, len(replicates), size)]
+
+
+def _score(problems, results, model, alphas, metric_rows, coef_rows) -> None:
+    """Append the metrics and coefficient rows of solved ``problems`` (one batch)."""
     full = {}
     cv = {}
     for problem, res in zip(problems, results, strict=True):
@@ -186,7 +220,6 @@ def fit_grid(
         else:
             cv.setdefault(key, []).append(scored)
 
-    metric_rows, coef_rows = [], []
     for key in sorted(full):
         replicate, degree = key
         problem, res, test_mse = full[key]
@@ -228,10 +261,6 @@ def fit_grid(
             coef_rows.extend(
                 (replicate, degree, float(lam), j + 1, float(c)) for j, c in enumerate(coef)
             )
-    metrics = pd.DataFrame(metric_rows)
-    coefs = pd.DataFrame(coef_rows, columns=["replicate", "degree", "lambda", "term", "coef"])
-    coefs.insert(2, "model", model)
-    return metrics, coefs
 
 
 def compare_with_reference(

@@ -1,0 +1,127 @@
+"""The fitting grid, the cross-check verdict and model selection (library level, no Snakemake)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from l1l2 import study
+from l1l2.data import Scenario, simulate, split
+from l1l2.metrics import select_one
+
+SCENARIO = Scenario("sparse_legendre", 0.1, 80)
+
+
+@pytest.fixture(scope="module")
+def table():
+    return split(simulate(SCENARIO, 3, seed=11), SCENARIO.name, 11, 0.25, 4)
+
+
+def test_lambda_grid_is_log_spaced_and_decreasing():
+    grid = study.lambda_grid(1e-4, 1.0, 5)
+    np.testing.assert_allclose(grid, [1.0, 1e-1, 1e-2, 1e-3, 1e-4])
+    with pytest.raises(ValueError, match="0 < min <= max"):
+        study.lambda_grid(1.0, 0.1, 3)
+
+
+def test_problems_standardize_on_their_own_training_rows(table):
+    problems = study.build_problems(table, [3], "legendre", (-1, 1), replicates=[0])
+    assert [p.fold for p in problems] == [-1, 0, 1, 2, 3]
+    for p in problems:
+        np.testing.assert_allclose(p.X.mean(axis=0), 0, atol=1e-12)
+        np.testing.assert_allclose(p.X.std(axis=0), 1)
+        assert len(p.y) + len(p.y_eval) == (60 if p.fold >= 0 else 80)
+
+
+def test_fit_grid_scores_match_a_direct_computation(table):
+    lambdas = study.lambda_grid(1e-3, 1.0, 4)
+    metrics, coefs = study.fit_grid(table, "ridge", [2, 6], lambdas)
+    assert len(metrics) == 3 * 2 * 4
+    row = metrics[(metrics.replicate == 1) & (metrics.degree == 6)].iloc[2]
+    (problem,) = [p for p in study.build_problems(table, [6], "legendre", (-1, 1), [1], False)]
+    w = coefs[(coefs.replicate == 1) & (coefs.degree == 6) & (coefs["lambda"] == row["lambda"])]
+    w = w.sort_values("term")["coef"].to_numpy()
+    # Ridge closed form on the standardized, centred design.
+    X, y, n = problem.X, problem.y, len(problem.y)
+    direct = np.linalg.solve(X.T @ X / n + row["lambda"] * np.eye(6), X.T @ (y - y.mean()) / n)
+    np.testing.assert_allclose(w[1:], direct, atol=1e-6)
+    test_mse = np.mean((problem.y_eval - problem.X_eval @ w[1:] - w[0]) ** 2)
+    assert row["test_mse"] == pytest.approx(test_mse, rel=1e-9)
+    assert row["n_nonzero"] == 6 and row["converged"]
+
+
+def test_replicate_batches_bound_memory_without_changing_results(table, monkeypatch):
+    lambdas = study.lambda_grid(1e-3, 1.0, 4)
+    one_batch = study.fit_grid(table, "lasso", [3, 8], lambdas)
+    assert study.replicate_chunks(table, [3, 8], budget=40_000) == [[0], [1], [2]]
+    monkeypatch.setattr(study, "DESIGN_BUDGET", 40_000)
+    batched = study.fit_grid(table, "lasso", [3, 8], lambdas)
+    for a, b in zip(one_batch, batched, strict=True):
+        numeric = a.select_dtypes("number").columns.drop(["n_iter"], errors="ignore")
+        np.testing.assert_allclose(a[numeric], b[numeric], rtol=1e-9, atol=1e-12)
+    assert (one_batch[0]["n_nonzero"] == batched[0]["n_nonzero"]).all()
+
+
+def comparison(**overrides):
+    row = {
+        "replicate": 0,
+        "model": "lasso",
+        "degree": 3,
+        "lambda": 0.1,
+        "max_abs_coef_diff": 1e-9,
+        "rms_pred_diff": 1e-9,
+        "objective_l1l2": 1.0,
+        "objective_sklearn": 1.0,
+        "same_support": True,
+        "support_mismatch_max_coef": 0.0,
+        "converged": True,
+        "sklearn_converged": True,
+        "gap_l1l2": 1e-12,
+        "gap_sklearn": 1e-12,
+        "mu": 0.5,
+    }
+    row.update(overrides)
+    return pd.DataFrame([row])
+
+
+TOL = {"coef_atol": 1e-6, "objective_rtol": 1e-8, "prediction_atol": 1e-6}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "status"),
+    [
+        ({}, "agree"),
+        ({"max_abs_coef_diff": 1e-3}, "DISAGREE"),
+        ({"objective_l1l2": 1.001}, "DISAGREE"),
+        ({"rms_pred_diff": 1e-3}, "DISAGREE"),
+        ({"same_support": False, "support_mismatch_max_coef": 0.2}, "DISAGREE"),
+        ({"same_support": False, "support_mismatch_max_coef": 1e-8}, "agree"),
+        ({"converged": False}, "not converged"),
+        ({"sklearn_converged": False, "max_abs_coef_diff": 1.0}, "not converged"),
+        # A flat valley (mu = 0): coefficients may differ, the objective may not.
+        ({"mu": 0.0, "max_abs_coef_diff": 5.0}, "agree"),
+    ],
+)
+def test_crosscheck_verdict(overrides, status):
+    out = study.crosscheck_verdict(comparison(**overrides), **TOL)
+    assert out["status"].item() == status
+    assert out["ok"].item() == (status == "agree")
+
+
+def test_coefficient_tolerance_follows_the_certified_bound():
+    out = study.crosscheck_verdict(comparison(gap_l1l2=2e-10, gap_sklearn=0.0, mu=0.01), **TOL)
+    # sqrt(2 * 2e-10 / 0.01) + coef_atol
+    assert out["coef_tol"].item() == pytest.approx(2e-4 + 1e-6)
+
+
+def test_one_standard_error_rule_prefers_the_largest_lambda_then_the_lowest_degree():
+    grid = pd.DataFrame(
+        {
+            "degree": [3, 3, 3, 5, 5],
+            "lambda": [0.01, 0.1, 1.0, 0.1, 1.0],
+            "cv_mse": [1.00, 1.02, 1.50, 0.98, 1.04],
+            "cv_se": [0.05, 0.05, 0.05, 0.05, 0.05],
+        }
+    )
+    assert select_one(grid, "min")[["degree", "lambda"]].tolist() == [5, 0.1]
+    # within 0.98 + 0.05: (3, 0.01), (3, 0.1), (5, 0.1); not (5, 1.0) at 1.04 > 1.03
+    assert select_one(grid, "1se")[["degree", "lambda"]].tolist() == [3, 0.1]
