@@ -133,9 +133,11 @@ def test_large_preset_dry_run_with_slurm_profile(tmp_path: Path):
     """The profile parses and evaluates anywhere (no SLURM needed for -n) and batches the DAG."""
     proc = snakemake(tmp_path, "-n", "--workflow-profile", str(PROFILE), configfile=LARGE)
     preset = yaml.safe_load(LARGE.read_text())
-    n_scenarios = len(preset["scenarios"]["functions"]) * len(
-        preset["scenarios"]["noise_sd"]
-    ) * len(preset["scenarios"]["n_samples"])
+    n_scenarios = (
+        len(preset["scenarios"]["functions"])
+        * len(preset["scenarios"]["noise_sd"])
+        * len(preset["scenarios"]["n_samples"])
+    )
     per_job = load_profile()["group-components"]
     # simulate+split of `data` scenarios per SLURM job; fits+reference of `fits` scenarios.
     assert proc.output.count("Group job data ") == -(-n_scenarios // int(per_job["data"]))
@@ -203,9 +205,18 @@ def test_tiny_study_through_slurm_matches_local(slurm_cluster, tiny_run: Path, t
         assert "Finished jobid" in Path(log).read_text(), log
     # ... that SLURM itself reports as completed (MinJobAge keeps them visible to squeue) ...
     listing = subprocess.run(
-        ["squeue", "--states=all", "--noheader", "--format=%i %T", "--jobs",
-         ",".join(map(str, job_ids))],
-        capture_output=True, text=True, timeout=60, check=True,
+        [
+            "squeue",
+            "--states=all",
+            "--noheader",
+            "--format=%i %T",
+            "--jobs",
+            ",".join(map(str, job_ids)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     ).stdout.split()
     assert dict(zip(listing[::2], listing[1::2], strict=True)) == {
         str(i): "COMPLETED" for i in job_ids
