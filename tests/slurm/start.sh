@@ -26,7 +26,10 @@ WAIT="${L1L2_SLURM_WAIT:-60}"
 PACKAGES=(slurmctld slurmd slurm-client munge)
 
 say() { echo "start.sh: $*"; }
-die() { echo "start.sh: ERROR: $*" >&2; exit 1; }
+die() {
+    echo "start.sh: ERROR: $*" >&2
+    exit 1
+}
 
 show_logs() {
     for f in /var/log/slurm/slurmctld.log /var/log/slurm/slurmd.log /var/log/munge/munged.log; do
@@ -73,9 +76,15 @@ if ((${#missing[@]})); then
     say "installing ${missing[*]} (apt-get) ..."
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q </dev/null >/tmp/l1l2-slurm-apt.log 2>&1 ||
-        { tail -n 20 /tmp/l1l2-slurm-apt.log >&2; die "apt-get update failed (log: /tmp/l1l2-slurm-apt.log)"; }
+        {
+            tail -n 20 /tmp/l1l2-slurm-apt.log >&2
+            die "apt-get update failed (log: /tmp/l1l2-slurm-apt.log)"
+        }
     apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null >>/tmp/l1l2-slurm-apt.log 2>&1 ||
-        { tail -n 20 /tmp/l1l2-slurm-apt.log >&2; die "apt-get install ${missing[*]} failed (log: /tmp/l1l2-slurm-apt.log)"; }
+        {
+            tail -n 20 /tmp/l1l2-slurm-apt.log >&2
+            die "apt-get install ${missing[*]} failed (log: /tmp/l1l2-slurm-apt.log)"
+        }
     say "installed ${missing[*]}"
 fi
 for c in munged slurmctld slurmd sinfo scontrol sbatch squeue; do
@@ -110,7 +119,10 @@ if ! munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1; then
         munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1 && break
         sleep 0.25
     done
-    munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1 || { show_logs; die "munge credential round trip fails"; }
+    munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1 || {
+        show_logs
+        die "munge credential round trip fails"
+    }
 fi
 
 # 4. slurm.conf for this host.
@@ -150,7 +162,10 @@ if ((restart)); then
     for pf in /run/slurm/slurmd.pid /run/slurm/slurmctld.pid; do
         if daemon_running "$pf"; then
             kill "$(cat "$pf")" 2>/dev/null || true
-            for _ in $(seq 1 40); do daemon_running "$pf" || break; sleep 0.25; done
+            for _ in $(seq 1 40); do
+                daemon_running "$pf" || break
+                sleep 0.25
+            done
         fi
     done
 fi
@@ -158,13 +173,25 @@ fi
 # 5. Daemons.
 if ! daemon_running /run/slurm/slurmctld.pid; then
     say "starting slurmctld"
-    slurmctld </dev/null || { show_logs; die "slurmctld failed to start"; }
+    slurmctld </dev/null || {
+        show_logs
+        die "slurmctld failed to start"
+    }
 fi
-for _ in $(seq 1 40); do timeout 5 scontrol ping 2>/dev/null | grep -q 'is UP' && break; sleep 0.25; done
-timeout 5 scontrol ping 2>/dev/null | grep -q 'is UP' || { show_logs; die "slurmctld does not answer 'scontrol ping'"; }
+for _ in $(seq 1 40); do
+    timeout 5 scontrol ping 2>/dev/null | grep -q 'is UP' && break
+    sleep 0.25
+done
+timeout 5 scontrol ping 2>/dev/null | grep -q 'is UP' || {
+    show_logs
+    die "slurmctld does not answer 'scontrol ping'"
+}
 if ! daemon_running /run/slurm/slurmd.pid; then
     say "starting slurmd"
-    slurmd </dev/null || { show_logs; die "slurmd failed to start"; }
+    slurmd </dev/null || {
+        show_logs
+        die "slurmd failed to start"
+    }
 fi
 
 # 6. Wait until the node is idle.

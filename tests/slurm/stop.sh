@@ -16,7 +16,10 @@ stop_pidfile() { # name pidfile
     if kill -0 "$pid" 2>/dev/null; then
         say "stopping $name (pid $pid)"
         kill "$pid" 2>/dev/null || true
-        for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+        for _ in $(seq 1 40); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.25
+        done
         if kill -0 "$pid" 2>/dev/null; then
             say "$name still alive; sending SIGKILL"
             kill -9 "$pid" 2>/dev/null || true
