@@ -20,7 +20,8 @@ the design matrices and scoring.
     .venv/bin/python benchmarks/scaling.py --quick    # smaller points, ~2 min
     .venv/bin/python benchmarks/scaling.py --sweep replicates --cores 4
 
-Writes benchmarks/out/scaling.csv and benchmarks/out/scaling.png.
+Writes benchmarks/out/scaling.csv and benchmarks/out/scaling.png; copy the PNG to
+docs/figures/scaling.png to update the figure the report shows (rule figure_scaling).
 """
 
 from __future__ import annotations

@@ -24,7 +24,13 @@ PER_SCENARIO = [
     "sparsity.png",
     "bias_variance.png",
 ]
-GLOBAL = ["penalties.png", "trajectories.png", "convergence.png", "crosscheck.png"]
+GLOBAL = [
+    "penalties.png",
+    "trajectories.png",
+    "convergence.png",
+    "crosscheck.png",
+    "scaling.png",
+]
 
 
 def expected_figures():
@@ -121,7 +127,7 @@ def test_report_builds_from_the_tiny_run(tiny_run: Path):
         "00 Summary", "01 Under- to overfitting", "02 Error vs degree", "03 Error vs lambda",
         "04 Coefficient paths", "05 Sparsity vs lambda", "06 Penalties and gradients",
         "07 Gradient-descent trajectories", "08 Convergence and conditioning",
-        "09 Cross-check with scikit-learn", "10 Bias-variance", "11 Support recovery",
+        "09 Cross-check with scikit-learn", "10 Bias-variance", "11 Support recovery", "12 Scaling",
     ]:
         assert category in html, category
     for name in ["fits.gif", "support_recovery.png", "summary.html"]:

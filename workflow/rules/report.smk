@@ -36,6 +36,7 @@ FIGURES = [
     "results/figures/trajectories.png",
     "results/figures/convergence.png",
     "results/figures/crosscheck.png",
+    "results/figures/scaling.png",
     "results/tables/summary.md",
 ]
 
@@ -264,3 +265,21 @@ rule summary:
         basis=config["features"]["basis"],
     script:
         "../scripts/summary.py"
+
+
+rule figure_scaling:
+    input:
+        os.path.join(workflow.basedir, "docs/figures/scaling.png"),
+    output:
+        report(
+            "results/figures/scaling.png",
+            caption="../report/scaling.rst",
+            category="12 Scaling",
+            labels={"figure": "scaling"},
+        ),
+    log:
+        "logs/figures/scaling.log",
+    conda:
+        ENV
+    script:
+        "../scripts/figure_scaling.py"

@@ -1,0 +1,12 @@
+"""Put the scaling measurement (made by benchmarks/scaling.py, kept in docs/) in the report."""
+
+import shutil
+
+from _runner import run
+
+
+def main(smk):
+    shutil.copyfile(smk.input[0], smk.output[0])
+
+
+run(main, snakemake)  # noqa: F821 - injected by Snakemake
