@@ -21,7 +21,7 @@ the design matrices and scoring.
     .venv/bin/python benchmarks/scaling.py --sweep replicates --cores 4
 
 Writes benchmarks/out/scaling.csv and benchmarks/out/scaling.png; copy the PNG to
-docs/figures/scaling.png to update the figure the report shows (rule figure_scaling).
+workflow/report/scaling.png to update the figure the report shows (rule figure_scaling).
 """
 
 from __future__ import annotations

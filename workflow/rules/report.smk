@@ -269,7 +269,7 @@ rule summary:
 
 rule figure_scaling:
     input:
-        os.path.join(workflow.basedir, "docs/figures/scaling.png"),
+        os.path.join(workflow.basedir, "workflow/report/scaling.png"),
     output:
         report(
             "results/figures/scaling.png",

@@ -1,4 +1,4 @@
-"""Put the scaling measurement (made by benchmarks/scaling.py, kept in docs/) in the report."""
+"""Put the scaling measurement (made by benchmarks/scaling.py, kept in workflow/report/) in the report."""
 
 import shutil
 
