@@ -1,4 +1,4 @@
-"""Put the scaling measurement (made by benchmarks/scaling.py, kept in workflow/report/) in the report."""
+"""Show the scaling measured by benchmarks/scaling.py (kept in workflow/report/) in the report."""
 
 import shutil
 
