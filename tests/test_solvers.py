@@ -396,3 +396,131 @@ def test_constant_target_and_large_alpha_stop_at_iteration_zero():
     X, y = random_design(30, 4, 11)
     res = solve(X, y, "l1", [2 * lambda_max(X, y)])
     assert res.n_iter[0] == 0 and res.converged[0] and np.all(res.coef == 0.0)
+
+
+# ----------------------------------------------------------------- non-negative coefficients
+
+
+def nnls_reference(X, y, a2, fit_intercept=True):
+    """Exact solution of min 1/(2n)||y - Xw - b||² + a2/2 ||w||², w >= 0 (scipy's NNLS)."""
+    from scipy.optimize import nnls
+
+    n, p = X.shape
+    Xc, yc = (X - X.mean(axis=0), y - y.mean()) if fit_intercept else (X, y)
+    A = np.vstack([Xc, np.sqrt(n * a2) * np.eye(p)])
+    w, _ = nnls(A, np.concatenate([yc, np.zeros(p)]), maxiter=100 * p)
+    return w
+
+
+@pytest.mark.parametrize("design", sorted(DESIGNS))
+@pytest.mark.parametrize("method", ["ista", "fista"])
+def test_positive_lasso_and_elasticnet_match_sklearn(design, method):
+    X, y = DESIGNS[design]()
+    y = -y if design == "legendre" else y  # a target that pulls some weights negative
+    for rho in (1.0, 0.5):
+        alphas = lambda_max(X, y) / rho * np.logspace(0.1, -4, 8)
+        penalty, l1r = ("l1", None) if rho == 1.0 else ("elasticnet", rho)
+        res = solve(X, y, penalty, alphas, l1r, method=method, tol=1e-14, positive=True)
+        assert res.converged.all()
+        assert np.all(res.coef >= 0.0)
+        n_clamped = 0
+        for j, a in enumerate(alphas):
+            sk = ElasticNet(alpha=a, l1_ratio=rho, tol=1e-14, max_iter=1_000_000,
+                            positive=True).fit(X, y)
+            np.testing.assert_allclose(res.coef[j], sk.coef_, rtol=0, atol=1e-8)
+            np.testing.assert_allclose(res.intercept[j], sk.intercept_, atol=1e-8)
+            np.testing.assert_array_equal(res.coef[j] == 0.0, sk.coef_ == 0.0)
+            free = Lasso(alpha=a, tol=1e-12, max_iter=100_000).fit(X, y) if rho == 1.0 else \
+                ElasticNet(alpha=a, l1_ratio=rho, tol=1e-12, max_iter=100_000).fit(X, y)
+            n_clamped += int(np.sum(free.coef_ < 0))
+            # the reported gap is the constrained problem's: it matches scikit-learn's formula
+            if rho == 1.0:
+                assert res.gap[j] <= res.gap_target
+        assert n_clamped > 0  # the constraint is active somewhere: the test is not vacuous
+
+
+def test_positive_gap_is_sklearns_positive_gap():
+    X, y = legendre_design(100, 8, 4)
+    y = -y
+    alphas = lambda_max(X, y) * np.array([0.3, 0.05, 0.002])
+    with pytest.warns(ConvergenceWarning):  # stopped early on purpose: gaps are not tiny
+        res = solve(X, y, "elasticnet", alphas, 0.7, tol=1e-8, max_iter=10, positive=True)
+    for j, a in enumerate(alphas):
+        direct = duality_gap(X, y, res.coef[j], a, 0.7, positive=True)
+        assert res.gap[j] == pytest.approx(direct, rel=1e-6, abs=1e-15)
+    for a in alphas:
+        sk = Lasso(alpha=a, tol=1e-30, max_iter=2, positive=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            sk.fit(X, y)
+        # scikit-learn's own gap of its unconverged, feasible iterate (divided by n)
+        assert duality_gap(X, y, sk.coef_, a, 1.0, positive=True) == pytest.approx(
+            sk.dual_gap_, rel=1e-6)
+    # the ridge form (α1 = 0): zero exactly at the constrained optimum, positive elsewhere
+    w = nnls_reference(X, y, 0.01)
+    assert abs(duality_gap(X, y, w, 0.01, 0.0, positive=True)) < 1e-12
+    assert duality_gap(X, y, w + 0.01, 0.01, 0.0, positive=True) > 1e-6
+    with pytest.raises(ValueError, match=">= 0"):
+        duality_gap(X, y, w - 1.0, 0.01, 0.0, positive=True)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("method", ["gd", "fista"])
+def test_positive_ridge_and_ols_match_nnls(fit_intercept, method):
+    X, y = random_design(80, 6, 12)
+    y = y - 3 * X[:, 0] - X[:, 4]  # two weights want to be negative
+    n = X.shape[0]
+    alphas = np.array([1.0, 0.1, 1e-3])
+    ridge = solve(X, y, "l2", alphas, fit_intercept=fit_intercept, method=method, tol=1e-20,
+                  positive=True)
+    assert ridge.converged.all()
+    for j, a in enumerate(alphas):
+        w = nnls_reference(X, y, a, fit_intercept)
+        assert np.sum(w == 0.0) >= 1
+        np.testing.assert_allclose(ridge.coef[j], w, rtol=0, atol=1e-9)
+        np.testing.assert_array_equal(ridge.coef[j] == 0.0, w == 0.0)
+    ols = solve(X, y, "none", fit_intercept=fit_intercept, method=method, tol=1e-20,
+                positive=True)
+    assert ols.converged.all()
+    w = nnls_reference(X, y, 0.0, fit_intercept)
+    np.testing.assert_allclose(ols.coef[0], w, rtol=0, atol=1e-9)
+    # scikit-learn's LinearRegression(positive=True) (scipy NNLS) agrees
+    from sklearn.linear_model import LinearRegression
+
+    sk = LinearRegression(positive=True, fit_intercept=fit_intercept).fit(X, y)
+    np.testing.assert_allclose(ols.coef[0], sk.coef_, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(ols.intercept[0], sk.intercept_, atol=1e-8)
+    assert n == 80
+
+
+def test_positive_solve_many_matches_solve_and_rejects_bad_flag():
+    problems = [legendre_design(n, d, seed) for seed, (n, d) in
+                enumerate([(60, 3), (150, 12), (40, 6)])]
+    problems = [(X, -y) for X, y in problems]
+    alphas = np.logspace(-1, -4, 5)
+    batch = solve_many(problems, "l1", alphas, tol=1e-12, positive=True)
+    for (X, y), r in zip(problems, batch, strict=True):
+        one = solve(X, y, "l1", alphas, tol=1e-12, positive=True)
+        np.testing.assert_allclose(r.coef, one.coef, atol=1e-9)
+        assert np.all(r.coef >= 0) and r.converged.all()
+    warm = solve(*problems[1], "l1", alphas, tol=1e-14, positive=True, warm_start=True)
+    cold = solve(*problems[1], "l1", alphas, tol=1e-14, positive=True)
+    np.testing.assert_allclose(warm.coef, cold.coef, atol=1e-8)
+    hist = solve_history(*problems[1], "l1", float(alphas[2]), tol=1e-12, max_iter=50_000,
+                         positive=True)
+    np.testing.assert_allclose(hist.coef[0], cold.coef[2], atol=1e-6)
+    assert np.all(hist.history.coef >= 0)
+    with pytest.raises(ValueError, match="positive"):
+        solve(*problems[0], "l1", alphas, positive="yes")
+    with pytest.raises(ValueError, match="positive"):
+        solve_many(problems, "l1", alphas, positive=1)
+
+
+def test_positive_singular_least_squares_says_not_converged():
+    rng = np.random.default_rng(13)
+    X = rng.standard_normal((10, 20))  # p > n: no strong convexity, no certificate
+    y = rng.standard_normal(10)
+    with pytest.warns(ConvergenceWarning):
+        res = solve(X, y, "none", positive=True, max_iter=2000)
+    assert not res.converged[0] and np.isinf(res.gap[0])
+    assert np.all(res.coef >= 0)

@@ -74,6 +74,24 @@ target, or ``y`` itself without intercept). The gap is an upper bound on
   squares satisfies the PL inequality with it). For ridge this is never larger than
   scikit-learn's "formulation B" duality gap :math:`\lVert\nabla F\rVert^2/(2\alpha_2)`.
 
+Non-negative coefficients
+-------------------------
+With ``positive=True`` the problem is :math:`\min F(w)` subject to :math:`w \ge 0` (the
+intercept stays free), scikit-learn's ``positive=True``. The proximal step is then the
+projection of the soft-threshold, :math:`\max(z - t\alpha_1, 0)` (:math:`\max(z, 0)` without
+an L1 term); ``gd`` and ``subgradient`` project their step onto :math:`w \ge 0`. The
+stopping measures stay upper bounds on :math:`F(w) - F^\star` of the constrained problem:
+
+* :math:`\alpha_1 > 0`: the same duality gap with :math:`\lVert\xi\rVert_\infty` replaced by
+  :math:`\max_j \xi_j` (the dual constraint is one-sided, :math:`X^\top\theta/n \le
+  \alpha_1`), as in ``enet_coordinate_descent(..., positive=True)`` of scikit-learn.
+* :math:`\alpha_1 = 0`: :math:`\lVert g\rVert^2/(2\mu)` with :math:`g` the minimal-norm
+  subgradient of :math:`F + \iota_{w \ge 0}` (:math:`g_j = -\xi_j` where :math:`w_j > 0`,
+  :math:`\max(\xi_j, 0)` in size where :math:`w_j = 0`) and :math:`\mu = \lambda_{\min}(G)
+  + \alpha_2`, the strong-convexity modulus: :math:`F(w) - F^\star \le \lVert g\rVert^2/(2\mu)`
+  for every subgradient. A singular ``G`` without L2 term (non-negative least squares with
+  p ≥ n) has :math:`\mu = 0`: its measure is infinite and it never reports ``converged``.
+
 The data enter only through ``G``, ``c`` and :math:`y_c^\top y_c/n` (computed once), for any
 ``n`` and ``p``; this is the right trade for this project's p ≤ 15 (for p ≫ n an iteration on
 ``X`` itself, O(np), would be cheaper and is not implemented).
@@ -351,10 +369,12 @@ def _spectra(grams: Sequence[_Gram]):
 # --------------------------------------------------------------------------- batched core
 
 
-def _measures(G, C, yy, W, a1, a2, mu):
+def _measures(G, C, yy, W, a1, a2, mu, positive=False):
     """Stopping measure and objective for every (problem, α) of a batch.
 
     Shapes: G (B,P,P), C (B,P,1), yy (B,1,1), W (B,P,A), a1/a2 (1,1,A), mu (B,1,A).
+    With ``positive`` the iterates are feasible (W >= 0) and the measures are those of the
+    problem constrained to w >= 0 (see the module docstring).
     Returns gap and objective of shape (B, A).
     """
     GW = np.matmul(G, W)
@@ -371,12 +391,16 @@ def _measures(G, C, yy, W, a1, a2, mu):
 
     xi -= a2 * W  # -∇f(w)
     # Lasso / Elastic-Net duality gap (formulation A) where α1 > 0.
-    dn = np.max(np.abs(xi), axis=1)
+    # The dual point is feasible when ‖ξ‖∞ ≤ α1 (‖ξ₊‖∞ ≤ α1 under w ≥ 0).
+    dn = np.max(xi, axis=1) if positive else np.max(np.abs(xi), axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         s = np.where(dn > a1_, a1_ / dn, 1.0)
     gap1 = a1_ * l1 - np.sum(W * xi, axis=1)  # P - D at s = 1, large terms cancelled
     gap_a = gap1 + (1.0 - s) * (ry - 0.5 * (1.0 + s) * (rr + a2_ * l2sq))
-    # PL bound where α1 = 0: ∇F = -xi.
+    # PL bound where α1 = 0: ∇F = -xi; under w ≥ 0 the minimal-norm subgradient of
+    # F + ι(w ≥ 0), whose j-th entry is max(ξ_j, 0) where w_j = 0.
+    if positive:
+        xi = np.where(W > 0, xi, np.maximum(xi, 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         gap_s = np.sum(xi * xi, axis=1) / (2.0 * mu[:, 0, :])
     gap_s = np.where(np.isnan(gap_s), np.inf, gap_s)
@@ -385,7 +409,7 @@ def _measures(G, C, yy, W, a1, a2, mu):
 
 
 def _core(grams, alphas, rho, method, tol, max_iter, check_every, step_scale, W0=None,
-          lipschitz_out=None):
+          lipschitz_out=None, positive=False):
     """Iterate all (problem, α) pairs together; return per-pair arrays.
 
     Returns coef (m, A, P), n_iter (m, A), converged (m, A), gap (m, A), objective (m, A).
@@ -408,7 +432,9 @@ def _core(grams, alphas, rho, method, tol, max_iter, check_every, step_scale, W0
     if lipschitz_out is not None:
         lipschitz_out[...] = L[:, 0, :]
     T = step_scale / L  # (m,1,A)
-    mu = np.where(a2 > 0, lmin[:, None, None] + a2, lpos[:, None, None])
+    # Under w >= 0 least squares needs strong convexity (λ_min > 0) for the PL bound.
+    mu = np.where(a2 > 0, lmin[:, None, None] + a2,
+                  (lmin if positive else lpos)[:, None, None])
     target = tol * yys[:, 0, 0]  # (m,)
 
     out_w = np.zeros((m, A, P))
@@ -445,7 +471,7 @@ def _core(grams, alphas, rho, method, tol, max_iter, check_every, step_scale, W0
     with np.errstate(over="ignore", invalid="ignore"):
         while True:
             if k % check_every == 0 or k == max_iter:
-                gap, obj = _measures(G, C, yy, W, a1w, a2w, muw)
+                gap, obj = _measures(G, C, yy, W, a1w, a2w, muw, positive)
                 tgt = target[bi][:, None]
                 if not np.all(np.isfinite(obj[running])):
                     bad = np.argwhere(running & ~np.isfinite(obj))[0]
@@ -495,9 +521,11 @@ def _core(grams, alphas, rho, method, tol, max_iter, check_every, step_scale, W0
             if method == "subgradient":
                 if has_l1:
                     U -= tau * np.sign(Z)
-                W = Z = U
+                W = Z = np.maximum(U, 0.0) if positive else U
                 continue
-            if has_l1:
+            if positive:  # prox of t·α1‖w‖₁ + ι(w ≥ 0): max(u − t·α1, 0)
+                Wn = np.maximum(U - tau, 0.0) if has_l1 else np.maximum(U, 0.0)
+            elif has_l1:
                 Wn = U - np.clip(U, ntau, tau)  # soft-threshold; exact zeros
             else:
                 Wn = U
@@ -570,7 +598,7 @@ def _assemble(grams, alphas, rho, penalty, method, l1_ratio, tol, core_out, lips
 
 
 def _run(grams, penalty, alphas, l1_ratio, rho, method, tol, max_iter, warm_start,
-         check_every, step_scale, W0):
+         check_every, step_scale, W0, positive=False):
     m, A = len(grams), alphas.size
     P = max(g.G.shape[0] for g in grams)
     lipschitz = np.empty((m, A))
@@ -579,7 +607,7 @@ def _run(grams, penalty, alphas, l1_ratio, rho, method, tol, max_iter, warm_star
         cond = np.where(lmin > 0, lmax / np.where(lmin > 0, lmin, 1.0), np.inf)
     if not warm_start or A == 1:
         core = _core(grams, alphas, rho, method, tol, max_iter, check_every, step_scale, W0,
-                     lipschitz)
+                     lipschitz, positive)
     else:
         # Decreasing path: each α starts from the solution of the previous (larger) α,
         # all problems of the batch together.
@@ -590,7 +618,7 @@ def _run(grams, penalty, alphas, l1_ratio, rho, method, tol, max_iter, warm_star
         for j in order:
             lip = np.empty((m, 1))
             res = _core(grams, alphas[j:j + 1], rho, method, tol, max_iter, check_every,
-                        step_scale, w_prev, lip)
+                        step_scale, w_prev, lip, positive)
             for o, r in zip(out, res, strict=True):
                 o[:, j] = r[:, 0]
             lipschitz[:, j] = lip[:, 0]
@@ -618,6 +646,7 @@ def solve(
     coef_init=None,
     step_scale=1.0,
     check_every=10,
+    positive=False,
 ):
     r"""Minimize :math:`F(w) = \frac{1}{2n}\lVert y - Xw - b\rVert^2 + \alpha R(w)` for every α.
 
@@ -655,6 +684,11 @@ def solve(
         Step ``step_scale / L``. Values above 2 make ``gd`` diverge (which raises).
     check_every : int, default=10
         Evaluate the stopping criterion at iteration 0 and every ``check_every`` iterations.
+    positive : bool, default=False
+        Constrain the coefficients to :math:`w \ge 0` (scikit-learn's ``positive=True``;
+        the intercept stays free). The proximal step becomes :math:`\max(z - t\alpha_1, 0)`,
+        ``gd`` and ``subgradient`` project onto :math:`w \ge 0`, and the stopping measure is
+        that of the constrained problem (see the module docstring).
 
     Returns
     -------
@@ -686,16 +720,24 @@ def solve(
         if w0 is not None:
             w0 = w0.reshape(-1)
         return solve_history(X, y, penalty, float(alphas[0]), l1_ratio, fit_intercept,
-                             method, tol, max_iter, coef_init=w0, step_scale=step_scale)
+                             method, tol, max_iter, coef_init=w0, step_scale=step_scale,
+                             positive=positive)
     g = _gram(X, y, bool(fit_intercept))
-    W0 = _coef_init_array(coef_init, X.shape[1], alphas.size)
+    positive = _check_positive(positive)
+    W0 = _coef_init_array(coef_init, X.shape[1], alphas.size, positive)
     res = _run([g], penalty, alphas, l1_ratio, rho, method, tol, max_iter, warm_start,
-               check_every, step_scale, W0)
+               check_every, step_scale, W0, positive)
     _warn_unconverged(res, penalty, method, max_iter, "solve")
     return res[0]
 
 
-def _coef_init_array(coef_init, p, A):
+def _check_positive(positive) -> bool:
+    if not isinstance(positive, bool | np.bool_):
+        raise ValueError(f"positive must be True or False, got positive={positive!r}")
+    return bool(positive)
+
+
+def _coef_init_array(coef_init, p, A, positive=False):
     if coef_init is None:
         return None
     w0 = np.asarray(coef_init, dtype=np.float64)
@@ -705,6 +747,8 @@ def _coef_init_array(coef_init, p, A):
         raise ValueError(f"coef_init must have shape ({p},) or ({A}, {p}), got {w0.shape}")
     if not np.all(np.isfinite(w0)):
         raise ValueError("coef_init contains NaN or infinity")
+    if positive:  # start feasible: the measures assume w >= 0
+        w0 = np.maximum(w0, 0.0)
     return np.ascontiguousarray(w0.T)[None, :, :]
 
 
@@ -721,6 +765,7 @@ def solve_many(
     warm_start=False,
     check_every=10,
     step_scale=1.0,
+    positive=False,
 ):
     """Solve many small problems over the same α grid in one batched iteration.
 
@@ -734,7 +779,7 @@ def solve_many(
     problems : sequence of (X, y)
         ``X`` of shape (n_i, p_i), ``y`` of shape (n_i,); ``n_i`` and ``p_i`` may differ.
     penalty, alphas, l1_ratio, fit_intercept, method, tol, max_iter, warm_start,
-    check_every, step_scale
+    check_every, step_scale, positive
         As in :func:`solve`.
 
     Returns
@@ -755,6 +800,7 @@ def solve_many(
     rho = _check_l1_ratio(penalty, l1_ratio)
     alphas = _check_alphas(penalty, alphas)
     _check_controls(tol, max_iter, check_every, step_scale)
+    positive = _check_positive(positive)
     try:
         problems = list(problems)
     except TypeError:
@@ -770,7 +816,7 @@ def solve_many(
         X, y = _check_xy(X, y, where=f" of problems[{i}]")
         grams.append(_gram(X, y, bool(fit_intercept)))
     res = _run(grams, penalty, alphas, l1_ratio, rho, method, tol, max_iter, warm_start,
-               check_every, step_scale, None)
+               check_every, step_scale, None, positive)
     _warn_unconverged(res, penalty, method, max_iter, "solve_many")
     return res
 
@@ -789,6 +835,7 @@ def solve_history(
     coef_init=None,
     step_scale=1.0,
     stop_early=True,
+    positive=False,
 ):
     """Run one α and record every iterate, its objective and its gap.
 
@@ -800,7 +847,8 @@ def solve_history(
 
     Parameters
     ----------
-    X, y, penalty, l1_ratio, fit_intercept, method, tol, max_iter, coef_init, step_scale
+    X, y, penalty, l1_ratio, fit_intercept, method, tol, max_iter, coef_init, step_scale,
+    positive
         As in :func:`solve` (``max_iter`` defaults to 1000 here).
     alpha : float
         A single α ≥ 0.
@@ -829,17 +877,20 @@ def solve_history(
     L = lmax[0] + a2
     L = L if L > 0 else 1.0
     t = step_scale / L
-    mu = (lmin[0] + a2) if a2 > 0 else lpos[0]
+    positive = _check_positive(positive)
+    mu = (lmin[0] + a2) if a2 > 0 else (lmin[0] if positive else lpos[0])
     target = tol * g.yy
     w = np.zeros(p) if coef_init is None else np.asarray(coef_init, dtype=np.float64).copy()
     if w.shape != (p,):
         raise ValueError(f"coef_init must have shape ({p},), got {w.shape}")
+    if positive:
+        w = np.maximum(w, 0.0)
     G, c = g.G, g.c
     a1v, a2v = np.full((1, 1, 1), a1), np.full((1, 1, 1), a2)
 
     def measure(w):
         gap, obj = _measures(G[None], c[None, :, None], np.full((1, 1, 1), g.yy),
-                             w[None, :, None], a1v, a2v, np.full((1, 1, 1), mu))
+                             w[None, :, None], a1v, a2v, np.full((1, 1, 1), mu), positive)
         return gap[0, 0], obj[0, 0]
 
     ws, gaps, objs = [w.copy()], [], []
@@ -855,9 +906,14 @@ def solve_history(
             u = z - t * (G @ z - c + a2 * z)
             if method == "subgradient":
                 w_new = u - t * a1 * np.sign(z)
+                if positive:
+                    w_new = np.maximum(w_new, 0.0)
                 z = w_new
             else:
-                w_new = np.sign(u) * np.maximum(np.abs(u) - t * a1, 0.0) if a1 > 0 else u
+                if positive:
+                    w_new = np.maximum(u - t * a1, 0.0)
+                else:
+                    w_new = np.sign(u) * np.maximum(np.abs(u) - t * a1, 0.0) if a1 > 0 else u
                 if method == "fista":
                     d = w_new - w
                     if (z - w_new) @ d > 0:
@@ -942,7 +998,7 @@ def _centre(X, y, fit_intercept):
     return X, y
 
 
-def duality_gap(X, y, coef, alpha, l1_ratio=1.0, fit_intercept=True):
+def duality_gap(X, y, coef, alpha, l1_ratio=1.0, fit_intercept=True, positive=False):
     r"""Elastic-Net duality gap of ``coef`` on scikit-learn's formulation, divided by ``n``.
 
     Computed directly from the (centred) data, not from Gram quantities. With
@@ -960,12 +1016,19 @@ def duality_gap(X, y, coef, alpha, l1_ratio=1.0, fit_intercept=True):
     l1_ratio : float in [0, 1], default=1.0
     fit_intercept : bool, default=True
         Centre ``X`` and ``y`` (the intercept is profiled out).
+    positive : bool, default=False
+        The gap of the problem constrained to :math:`w \ge 0` (``coef`` must be feasible):
+        the dual scaling uses :math:`\max_j \xi_j` instead of :math:`\lVert\xi\rVert_\infty`
+        (scikit-learn's ``positive=True``); with :math:`\alpha_1 = 0` the formulation-B gap
+        :math:`\sum_j \tfrac{\alpha_2}{2}w_j^2 - w_j v_j + \max(v_j, 0)^2/(2\alpha_2)`,
+        :math:`v = X_c^\top r/n`.
 
     Returns
     -------
     float
     """
     Xc, yc = _centre(X, y, fit_intercept)
+    positive = _check_positive(positive)
     rho = _check_l1_ratio("elasticnet", l1_ratio)
     if not (math.isfinite(alpha) and alpha > 0):
         raise ValueError(f"alpha must be > 0 for a duality gap, got alpha={alpha!r}")
@@ -973,12 +1036,17 @@ def duality_gap(X, y, coef, alpha, l1_ratio=1.0, fit_intercept=True):
     w = np.asarray(coef, dtype=np.float64).reshape(-1)
     a1, a2 = alpha * rho, alpha * (1.0 - rho)
     r = yc - Xc @ w
+    if positive and np.any(w < 0):
+        raise ValueError("coef must be >= 0 for the gap of the positive problem")
     xi = Xc.T @ r / n - a2 * w
     if a1 == 0:
+        if positive:
+            v = xi + a2 * w
+            return float(np.sum(0.5 * a2 * w * w - w * v + np.maximum(v, 0.0) ** 2 / (2 * a2)))
         return float(xi @ xi / (2.0 * a2))
     rr = r @ r / n
     ry = r @ yc / n
-    dn = np.max(np.abs(xi))
+    dn = np.max(xi) if positive else np.max(np.abs(xi))
     s = a1 / dn if dn > a1 else 1.0
     l2sq = w @ w
     primal = 0.5 * (rr + a2 * l2sq) + a1 * np.sum(np.abs(w))
