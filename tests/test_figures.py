@@ -161,8 +161,8 @@ def test_predictions_from_coefficients_reproduce_the_test_error(tiny_run: Path):
 
 def test_png_figures_are_byte_identical_when_redrawn(tmp_path: Path):
     first, second = tmp_path / "a.png", tmp_path / "b.png"
-    plots.penalties(first)
-    plots.penalties(second)
+    plots.save(plots.penalties(), first, 110)
+    plots.save(plots.penalties(), second, 110)
     assert first.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert sha256(first) == sha256(second)
     assert b"Date" not in first.read_bytes() and b"matplotlib" not in first.read_bytes()
@@ -178,11 +178,11 @@ def test_scenario_figures_and_gif_are_byte_identical_when_redrawn(tiny_run: Path
         for m in ["ols", "ridge", "lasso", "elasticnet"]
     }
     for run in ("a", "b"):
-        plots.under_overfitting_animation(
-            split, coefs, metrics, scenario, "sparse_legendre", tmp_path / f"{run}.gif",
-            range(1, 7),
+        animation = plots.under_overfitting_animation(
+            split, coefs, metrics, scenario, "sparse_legendre", range(1, 7)
         )
-        plots.coefficient_paths(coefs, scenario, tmp_path / f"{run}.png", 6)
+        plots.save(animation, tmp_path / f"{run}.gif", 90)
+        plots.save(plots.coefficient_paths(coefs, scenario, 6), tmp_path / f"{run}.png", 110)
     assert sha256(tmp_path / "a.gif") == sha256(tmp_path / "b.gif")
     assert sha256(tmp_path / "a.png") == sha256(tmp_path / "b.png")
     # and the workflow's own copy (another process, same inputs) is the same bytes
@@ -276,5 +276,32 @@ def test_trajectories_show_the_three_behaviours(tmp_path: Path):
     tail = sub[sub.size // 2:]
     assert (tail != 0).all() and (np.diff(np.sign(tail)) != 0).any()  # chatters, never 0
     assert (gd != 0).all()
-    plots.trajectories(traj, "synthetic", 6, "legendre", tmp_path / "t.png")
+    plots.save(plots.trajectories(traj, "synthetic", 6, "legendre"), tmp_path / "t.png", 110)
     assert (tmp_path / "t.png").stat().st_size > 10_000
+
+
+def test_table_analysis_does_not_import_matplotlib():
+    """The matplotlib-free modules of l1l2.plots load without it (the workflow's rule files
+    import from them on every call, dry runs included)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, l1l2.plots, l1l2.plots.analysis, l1l2.plots.experiments; "
+        "print('matplotlib' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_save_writes_in_the_style_and_refuses_a_wrong_format(tmp_path: Path):
+    figure = plots.penalties(style="default")
+    assert figure.l1l2_style == "default"
+    with pytest.raises(ValueError, match="cannot write a Figure to a .gif file"):
+        plots.save(figure, tmp_path / "penalties.gif", 110)
+    plots.save(plots.penalties(), tmp_path / "low.png", 60)
+    plots.save(plots.penalties(), tmp_path / "high.png", 120)
+    with Image.open(tmp_path / "low.png") as low, Image.open(tmp_path / "high.png") as high:
+        assert high.width == 2 * low.width  # the dpi given to save() is the one applied
+    with pytest.raises(ValueError, match="plots.style: unknown style 'dark'"):
+        plots.penalties(style="dark")

@@ -56,8 +56,24 @@ ENV = "../envs/l1l2.yaml"
 
 
 def library(*modules):
-    """Library sources, listed as inputs so that editing the library reruns what uses it."""
-    return [os.path.join(workflow.basedir, "src", "l1l2", f"{m}.py") for m in modules]
+    """Library sources, listed as inputs so that editing the library reruns what uses it.
+
+    A module is ``src/l1l2/<name>.py``; a package (``src/l1l2/<name>/``) counts with every file
+    in it (sources and the style file).
+    """
+    root = os.path.join(workflow.basedir, "src", "l1l2")
+    files = []
+    for m in modules:
+        package = os.path.join(root, m)
+        if os.path.isdir(package):
+            files += sorted(
+                os.path.join(package, f)
+                for f in os.listdir(package)
+                if f.endswith((".py", ".mplstyle"))
+            )
+        else:
+            files.append(os.path.join(root, f"{m}.py"))
+    return files
 
 
 def per_scenario_model(pattern):

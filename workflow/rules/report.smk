@@ -1,5 +1,5 @@
 from l1l2.data import get_true_function
-from l1l2.plots import spread_degrees
+from l1l2.plots.analysis import spread_degrees
 
 
 report: "../report/workflow.rst"
@@ -124,6 +124,7 @@ rule figures_scenario:
         basis=config["features"]["basis"],
         domain=config["scenarios"]["domain"],
         dpi=config["plots"]["dpi"],
+        style=config["plots"]["style"],
     script:
         "../scripts/figure_scenario.py"
 
@@ -151,6 +152,7 @@ rule figure_support_recovery:
         degree=DEGREES[-1],
         basis=config["features"]["basis"],
         dpi=config["plots"]["dpi"],
+        style=config["plots"]["style"],
     script:
         "../scripts/figure_support_recovery.py"
 
@@ -184,6 +186,7 @@ rule figure_mechanics:
         domain=config["scenarios"]["domain"],
         l1_ratio=config["elasticnet"]["l1_ratio"],
         dpi=config["plots"]["dpi"],
+        style=config["plots"]["style"],
     script:
         "../scripts/figure_mechanics.py"
 
@@ -214,6 +217,7 @@ rule figure_convergence:
         l1_ratio=config["elasticnet"]["l1_ratio"],
         solver=config["solver"],
         dpi=config["plots"]["dpi"],
+        style=config["plots"]["style"],
     script:
         "../scripts/figure_convergence.py"
 
@@ -238,6 +242,7 @@ rule figure_crosscheck:
         scenarios=list(SCENARIOS),
         basis=config["features"]["basis"],
         dpi=config["plots"]["dpi"],
+        style=config["plots"]["style"],
     script:
         "../scripts/figure_crosscheck.py"
 

@@ -14,13 +14,14 @@ def main(smk):
     p = smk.params
     split = pd.read_csv(smk.input.split)
     validate_split(split, smk.input.split)
+    tol, max_iter = p.solver["tol"], p.solver["max_iter"]
     table = plots.conditioning_table(
         split,
         p.degrees,
         p.domain,
         p.lambdas,
-        tol=p.solver["tol"],
-        max_iter=p.solver["max_iter"],
+        tol=tol,
+        max_iter=max_iter,
         models=p.models,
         l1_ratio=p.l1_ratio,
     )
@@ -28,19 +29,12 @@ def main(smk):
     failed = table[~table["converged"]]
     logging.info("%d of %d fits did not converge:\n%s", len(failed), len(table), failed)
     alpha = min(p.lambdas, key=lambda lam: abs(lam - 1e-3))  # a mid-range λ of the grid
-    plots.convergence(
-        split,
-        table,
-        p.scenario,
-        max(p.degrees),
-        alpha,
-        p.basis,
-        p.domain,
-        smk.output.figure,
-        tol=p.solver["tol"],
-        max_iter=p.solver["max_iter"],
-        dpi=p.dpi,
+    degree = max(p.degrees)
+    runs = plots.lasso_gap_histories(split, degree, alpha, p.domain, tol)
+    figure = plots.convergence(
+        runs, table, p.scenario, degree, alpha, tol=tol, max_iter=max_iter, style=p.style
     )
+    plots.save(figure, smk.output.figure, p.dpi)
 
 
 run(main, snakemake)  # noqa: F821 - injected by Snakemake

@@ -14,13 +14,13 @@ def main(smk):
         part = pd.read_csv(path)
         part.insert(0, "scenario", scenario)
         pairs.append(part)
-    plots.crosscheck(
+    figure = plots.crosscheck(
         pd.concat(pairs, ignore_index=True),
         pd.read_csv(smk.input.crosscheck),
-        smk.output[0],
         basis=p.basis,
-        dpi=p.dpi,
+        style=p.style,
     )
+    plots.save(figure, smk.output[0], p.dpi)
 
 
 run(main, snakemake)  # noqa: F821 - injected by Snakemake

@@ -10,12 +10,13 @@ from _runner import run
 
 def main(smk):
     p = smk.params
-    plots.penalties(smk.output.penalties, l1_ratio=p.l1_ratio, dpi=p.dpi)
+    plots.save(plots.penalties(l1_ratio=p.l1_ratio, style=p.style), smk.output.penalties, p.dpi)
     split = pd.read_csv(smk.input.split)
     validate_split(split, smk.input.split)
     X, y = plots.example_problem(split, p.degree, p.basis, p.domain)
     traj = plots.trajectory_runs(X, y, p.lambdas)
-    plots.trajectories(traj, p.scenario, p.degree, p.basis, smk.output.trajectories, dpi=p.dpi)
+    figure = plots.trajectories(traj, p.scenario, p.degree, p.basis, style=p.style)
+    plots.save(figure, smk.output.trajectories, p.dpi)
 
 
 run(main, snakemake)  # noqa: F821 - injected by Snakemake

@@ -7,6 +7,9 @@ from l1l2.data import validate_split
 
 from _runner import run
 
+#: Resolution of the animation (frames are large; the PNGs use the config's dpi).
+ANIMATION_DPI = 90
+
 
 def main(smk):
     p, out = smk.params, smk.output
@@ -17,28 +20,41 @@ def main(smk):
     split = pd.read_csv(smk.input.split)
     validate_split(split, smk.input.split)
     coefs = {m: pd.read_csv(path) for m, path in zip(p.models, smk.input.coefs, strict=True)}
-    shared = {"basis": p.basis, "domain": p.domain}
-
-    plots.under_overfitting(
-        split, coefs, metrics, scenario, p.function, out.fits, p.grid_degrees, dpi=p.dpi,
-        **shared,
-    )
-    plots.under_overfitting_animation(
-        split, coefs, metrics, scenario, p.function, out.animation, p.degrees, **shared
-    )
-    plots.error_vs_degree(metrics, scenario, out.error_vs_degree, basis=p.basis, dpi=p.dpi)
-    plots.error_vs_lambda(metrics, selection, scenario, out.error_vs_lambda, p.basis, p.dpi)
-    plots.coefficient_paths(coefs, scenario, out.coef_paths, max(p.degrees), p.basis, dpi=p.dpi)
-    plots.sparsity_vs_lambda(metrics, scenario, out.sparsity, p.sparsity_degrees, p.basis, p.dpi)
+    shared = {"basis": p.basis, "domain": p.domain, "style": p.style}
     degree = max(p.degrees)
+
+    figures = {
+        out.fits: plots.under_overfitting(
+            split, coefs, metrics, scenario, p.function, p.grid_degrees, **shared
+        ),
+        out.error_vs_degree: plots.error_vs_degree(
+            metrics, scenario, basis=p.basis, style=p.style
+        ),
+        out.error_vs_lambda: plots.error_vs_lambda(
+            metrics, selection, scenario, p.basis, style=p.style
+        ),
+        out.coef_paths: plots.coefficient_paths(
+            coefs, scenario, degree, p.basis, style=p.style
+        ),
+        out.sparsity: plots.sparsity_vs_lambda(
+            metrics, scenario, p.sparsity_degrees, p.basis, style=p.style
+        ),
+    }
+    for path, figure in figures.items():
+        plots.save(figure, path, p.dpi)
+    animation = plots.under_overfitting_animation(
+        split, coefs, metrics, scenario, p.function, p.degrees, **shared
+    )
+    plots.save(animation, out.animation, ANIMATION_DPI)
     tables = {
         m: plots.bias_variance(split, coefs[m], degree, p.basis, p.domain, p.function)
         for m in plots.PENALIZED
         if m in coefs
     }
-    plots.bias_variance_figure(
-        tables, metrics, scenario, degree, p.noise_sd, out.bias_variance, p.basis, p.dpi
+    figure = plots.bias_variance_figure(
+        tables, metrics, scenario, degree, p.noise_sd, p.basis, style=p.style
     )
+    plots.save(figure, out.bias_variance, p.dpi)
 
 
 run(main, snakemake)  # noqa: F821 - injected by Snakemake

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from l1l2.plots import support_recovery
+from l1l2.plots import save, support_recovery
 
 from _runner import run
 
@@ -11,16 +11,16 @@ def main(smk):
     p = smk.params
     selection = pd.read_csv(smk.input.selection)
     chosen = selection[(selection["scenario"] == p.scenario) & (selection["model"] == "lasso")]
-    support_recovery(
+    figure = support_recovery(
         pd.read_csv(smk.input.coefs),
         p.scenario,
         p.function,
         p.degree,
-        smk.output[0],
         basis=p.basis,
         selected=dict(zip(chosen["rule"], chosen["lambda"], strict=True)),
-        dpi=p.dpi,
+        style=p.style,
     )
+    save(figure, smk.output[0], p.dpi)
 
 
 run(main, snakemake)  # noqa: F821 - injected by Snakemake

@@ -1,0 +1,188 @@
+"""Figure 1: under- to overfitting, as a grid of panels and as an animated GIF."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib import animation, ticker
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from ..data import get_true_function, to_unit_interval
+from .analysis import best_lambda_by_degree, describe_scenario, predict
+from .style import MODEL_COLORS, MODEL_LABELS, figure_function, integer_axis, readable_log_y
+
+
+def _fit_curves(split_table, coefs_by_model, metrics, replicate, degrees, x, basis, domain):
+    """(model, degree) -> (λ, curve at x, test MSE) of one replicate at its best-CV λ."""
+    best = best_lambda_by_degree(metrics, replicate).set_index(["model", "degree"])
+    table = split_table[split_table["replicate"] == replicate]
+    out = {}
+    for model, coefs in coefs_by_model.items():
+        rep_coefs = coefs[coefs["replicate"] == replicate]
+        for degree in degrees:
+            row = best.loc[(model, degree)]
+            lam = float(row["lambda"])
+            pred = predict(table, rep_coefs, degree, x, basis, domain)
+            curve = pred.xs(lam, level="lambda").to_numpy()[0]
+            out[(model, degree)] = (lam, curve, float(row["test_mse"]))
+    return out
+
+
+def _fits_setup(split_table, function, domain, replicate):
+    table = split_table[split_table["replicate"] == replicate]
+    x = np.linspace(float(domain[0]), float(domain[1]), 400)
+    truth = get_true_function(function)(to_unit_interval(x, domain))
+    y = table["y"].to_numpy()
+    low, high = min(y.min(), truth.min()), max(y.max(), truth.max())
+    pad = 0.25 * (high - low)
+    return table, x, truth, (low - pad, high + pad)
+
+
+def _draw_fits(ax, table, x, truth, curves, models, degree, ylim, basis):
+    train = table[table["split"] == "train"]
+    test = table[table["split"] == "test"]
+    ax.scatter(train["x"], train["y"], s=12, color="0.55", zorder=2, linewidths=0)
+    ax.scatter(test["x"], test["y"], s=16, facecolors="none", edgecolors="0.3", zorder=2)
+    ax.plot(x, truth, color="black", linestyle="--", linewidth=1.2, zorder=3)
+    for model in models:
+        _, curve, _ = curves[(model, degree)]
+        ax.plot(x, curve, color=MODEL_COLORS[model], linewidth=1.6, zorder=4)
+    ax.set_ylim(*ylim)
+    ax.xaxis.set_major_locator(ticker.MaxNLocator(5))
+    ax.set_title(f"degree {degree} ({basis} basis)\n\n", fontsize=9.5)
+    # one coloured line of test errors (and λ) per panel, under the title
+    text = ax.annotate("test MSE:", xy=(0, 1), xycoords="axes fraction", xytext=(0, 4),
+                       textcoords="offset points", fontsize=8, va="bottom", color="0.2")
+    for model in models:
+        lam, _, test_mse = curves[(model, degree)]
+        label = MODEL_LABELS[model].split(" ")[0]
+        label += f" {test_mse:.3g}" + ("" if model == "ols" else f" (λ {lam:.2g})")
+        text = ax.annotate(" " + label, xycoords=text, xy=(1, 0), va="bottom", fontsize=8,
+                           color=MODEL_COLORS[model])
+
+
+def _fits_legend(fig, models, ncol=None):
+    handles = [
+        Line2D([], [], marker="o", linestyle="none", color="0.55", label="training data"),
+        Line2D(
+            [], [], marker="o", linestyle="none", markerfacecolor="none", color="0.3",
+            label="test data",
+        ),
+        Line2D([], [], color="black", linestyle="--", label="true function"),
+    ] + [
+        Line2D([], [], color=MODEL_COLORS[m], linewidth=2, label=MODEL_LABELS[m]) for m in models
+    ]
+    fig.legend(handles=handles, loc="lower center", ncol=ncol or len(handles), frameon=False)
+
+
+@figure_function
+def under_overfitting(
+    split_table: pd.DataFrame,
+    coefs_by_model: Mapping[str, pd.DataFrame],
+    metrics: pd.DataFrame,
+    scenario: str,
+    function: str,
+    degrees: Sequence[int],
+    basis: str = "legendre",
+    domain: Sequence[float] = (-1.0, 1.0),
+    replicate: int = 0,
+) -> Figure:
+    """Figure 1 (static): fitted curves over the data as the degree grows, one panel per degree.
+
+    Each model (OLS, Ridge, Lasso among those given) is drawn at the λ with the lowest CV error
+    of that replicate at that degree; the test MSE of the drawn curve is in the panel title.
+    """
+    models = [m for m in ("ols", "ridge", "lasso") if m in coefs_by_model]
+    metrics = metrics[metrics["scenario"] == scenario]
+    table, x, truth, ylim = _fits_setup(split_table, function, domain, replicate)
+    curves = _fit_curves(
+        split_table, {m: coefs_by_model[m] for m in models}, metrics, replicate, degrees, x,
+        basis, domain,
+    )
+    ncols = min(3, len(degrees))
+    nrows = math.ceil(len(degrees) / ncols)
+    fig, axes = plt.subplots(
+        nrows=nrows, ncols=ncols, figsize=(4.9 * ncols, 3.4 * nrows + 0.9),
+        sharex=True, sharey=True, squeeze=False,
+    )
+    for ax, degree in zip(axes.flat, degrees, strict=False):
+        _draw_fits(ax, table, x, truth, curves, models, degree, ylim, basis)
+    for ax in axes.flat[len(degrees):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("x")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("y")
+    fig.suptitle(
+        f"Under- to overfitting — {describe_scenario(scenario)}; replicate {replicate}, "
+        "each model at its best-CV λ for the degree"
+    )
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    _fits_legend(fig, models)
+    return fig
+
+
+@figure_function
+def under_overfitting_animation(
+    split_table: pd.DataFrame,
+    coefs_by_model: Mapping[str, pd.DataFrame],
+    metrics: pd.DataFrame,
+    scenario: str,
+    function: str,
+    degrees: Sequence[int],
+    basis: str = "legendre",
+    domain: Sequence[float] = (-1.0, 1.0),
+    replicate: int = 0,
+    fps: float = 1.5,
+) -> animation.FuncAnimation:
+    """Figure 1 (animated GIF): one frame per degree, the fits beside their test error.
+
+    Left: data, true function and the fits of :func:`under_overfitting` at the frame's degree.
+    Right: the test MSE of those fits against degree, with the current degree marked. The last
+    frame is held for three frame durations. Returns the animation; :func:`~l1l2.plots.style.save`
+    writes it as a GIF with Pillow, byte-identical across runs.
+    """
+    models = [m for m in ("ols", "ridge", "lasso") if m in coefs_by_model]
+    metrics = metrics[metrics["scenario"] == scenario]
+    degrees = sorted(int(d) for d in degrees)
+    table, x, truth, ylim = _fits_setup(split_table, function, domain, replicate)
+    curves = _fit_curves(
+        split_table, {m: coefs_by_model[m] for m in models}, metrics, replicate, degrees, x,
+        basis, domain,
+    )
+    errors = {m: np.array([curves[(m, d)][2] for d in degrees]) for m in models}
+    frames = degrees + [degrees[-1]] * 3
+    fig, (ax_fit, ax_err) = plt.subplots(
+        ncols=2, figsize=(11, 4.8), gridspec_kw={"width_ratios": [1.6, 1]}
+    )
+
+    def draw(degree):
+        ax_fit.clear()
+        ax_err.clear()
+        _draw_fits(ax_fit, table, x, truth, curves, models, degree, ylim, basis)
+        ax_fit.set_xlabel("x")
+        ax_fit.set_ylabel("y")
+        for m in models:
+            ax_err.plot(degrees, errors[m], marker="o", ms=3, color=MODEL_COLORS[m])
+            ax_err.plot(
+                [degree], [curves[(m, degree)][2]], marker="o", ms=9,
+                color=MODEL_COLORS[m], markeredgecolor="white",
+            )
+        ax_err.axvline(degree, color="0.5", linewidth=1)
+        readable_log_y(ax_err)
+        ax_err.set_xlabel(f"polynomial degree ({basis} basis)")
+        ax_err.set_ylabel("test MSE of the drawn fits (log scale)")
+        ax_err.set_title(f"replicate {replicate}: test error vs degree", fontsize=9)
+        integer_axis(ax_err.xaxis)
+        return []
+
+    fig.suptitle(f"Under- to overfitting — {describe_scenario(scenario)}", fontsize=10)
+    draw(degrees[0])
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    _fits_legend(fig, models)
+    return animation.FuncAnimation(fig, draw, frames=frames, interval=1000 / fps, blit=False)

@@ -1,0 +1,131 @@
+"""The look of every figure, and the one place figures are written to disk.
+
+Figure functions of this package build a figure inside :func:`use_style` (through the
+:func:`figure_function` decorator) and return it; :func:`save` writes it. Output is deterministic:
+a fixed style file (no dependence on the user's matplotlibrc), the Agg backend, PNG metadata
+without dates or versions, and GIF frames written by Pillow without timestamps, so the same
+inputs give byte-identical files.
+
+Conventions shared by all figures:
+
+* one colour per model (:data:`MODEL_COLORS`), the same everywhere;
+* λ axes are logarithmic and labelled :data:`LAMBDA_LABEL`;
+* the polynomial basis is named wherever sparsity or coefficients depend on it;
+* legends sit outside the data (below the axes) when the data fill the panel.
+"""
+
+from __future__ import annotations
+
+import functools
+from contextlib import contextmanager
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import animation, ticker  # noqa: E402
+
+#: Style name (the config's ``plots.style``) -> matplotlib style file, applied on top of
+#: matplotlib's own defaults.
+STYLES = {"default": Path(__file__).with_name("l1l2.mplstyle")}
+#: One colour per model, the same in every figure.
+MODEL_COLORS = {"ols": "#4d4d4d", "ridge": "#1f77b4", "lasso": "#d62728", "elasticnet": "#9467bd"}
+MODEL_LABELS = {
+    "ols": "OLS",
+    "ridge": "Ridge (L2)",
+    "lasso": "Lasso (L1)",
+    "elasticnet": "Elastic Net",
+}
+#: Models with a penalty, in display order.
+PENALIZED = ("ridge", "lasso", "elasticnet")
+#: Colours of the optimization methods (figures 7 and 8).
+METHOD_COLORS = {"gd": "#1f77b4", "subgradient": "#ff7f0e", "ista": "#d62728", "fista": "#17becf"}
+#: Colours of the two bases (figure 8).
+BASIS_COLORS = {"legendre": "#2ca02c", "monomial": "#8c564b"}
+LAMBDA_LABEL = "λ (penalty strength α, log scale)"
+#: Metadata written into PNG files: no software version (and matplotlib writes no date).
+PNG_METADATA = {"Software": None}
+
+
+@contextmanager
+def use_style(name: str = "default"):
+    """Apply the named l1l2 style (on top of matplotlib's defaults) inside the block."""
+    if name not in STYLES:
+        raise ValueError(f"plots.style: unknown style {name!r} (known: {', '.join(STYLES)})")
+    with plt.style.context(["default", STYLES[name]]):
+        yield
+
+
+def figure_function(func):
+    """Decorator of the figure functions: build the figure in a fixed style and return it.
+
+    The decorated function takes an extra keyword ``style`` (a key of :data:`STYLES`); the style
+    is remembered on the returned figure (or animation) so that :func:`save` draws it with the
+    same settings.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, style: str = "default", **kwargs):
+        with use_style(style):
+            result = func(*args, **kwargs)
+        result.l1l2_style = style
+        return result
+
+    return wrapper
+
+
+def save(result, path, dpi: int) -> None:
+    """Write a figure (PNG) or an animation (GIF) made by a figure function, then close it.
+
+    Parameters
+    ----------
+    result : matplotlib.figure.Figure or matplotlib.animation.Animation
+        What a figure function returned. An animation is written with Pillow at the frame
+        rate it was built with.
+    path : str or pathlib.Path
+        Output file; ``.png`` for a figure, ``.gif`` for an animation.
+    dpi : int
+        Resolution (the config's ``plots.dpi``).
+    """
+    suffix = Path(path).suffix.lower()
+    is_animation = isinstance(result, animation.Animation)
+    if (suffix == ".gif") != is_animation or suffix not in (".png", ".gif"):
+        raise ValueError(f"{path}: cannot write a {type(result).__name__} to a {suffix} file")
+    fig = result._fig if is_animation else result
+    try:
+        with use_style(getattr(result, "l1l2_style", "default")):
+            if is_animation:
+                fps = 1000.0 / result._interval
+                result.save(path, writer=animation.PillowWriter(fps=fps), dpi=dpi)
+            else:
+                fig.savefig(path, dpi=dpi, metadata=PNG_METADATA)
+    finally:
+        plt.close(fig)
+
+
+def log_lambda_axis(ax, label: bool = True) -> None:
+    """Logarithmic λ axis with the shared label."""
+    ax.set_xscale("log")
+    if label:
+        ax.set_xlabel(LAMBDA_LABEL)
+
+
+def integer_axis(axis) -> None:
+    """Integer ticks only (degrees, term numbers)."""
+    axis.set_major_locator(ticker.MaxNLocator(integer=True))
+
+
+def readable_log_y(ax) -> None:
+    """Log y axis with plain-number labels at 1, 2, 5 × 10^k when it spans few decades."""
+    ax.set_yscale("log")
+    low, high = ax.get_ylim()
+    if high / low < 300:
+        ax.yaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(ticker.NullFormatter())
+
+
+def fmt(value: float) -> str:
+    """Compact number for annotations: 3 significant digits."""
+    return f"{value:.3g}"
