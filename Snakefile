@@ -5,9 +5,9 @@ build the report with `snakemake --report results/report.html`. See README.md.
 """
 
 
-configfile: "config/config.yaml"
-
-
+# config/config.yaml, then --configfile files, then --config: read strictly, validated, and
+# refused before any job if the study exceeds its size budget (config/README.md).
+include: "workflow/rules/config.smk"
 include: "workflow/rules/common.smk"
 
 
@@ -26,3 +26,6 @@ rule all:
     default_target: True
     input:
         final_outputs(),
+
+
+refuse_report_without_results(final_outputs())

@@ -1,20 +1,175 @@
-"""Validation of the study configuration with one clear line per problem.
+"""Reading and validation of the study configuration with one clear line per problem.
 
 The JSON schema (``workflow/schemas/config.schema.yaml``) holds types, bounds, defaults and the
 list of allowed keys; this module turns a violation into a sentence that names the key, the bad
-value and what is allowed, and adds the checks a schema cannot express (min <= max, ...).
+value and what is allowed, and adds the checks a schema cannot express (min <= max, finite
+numbers, distinct scenario names, the size budget of :mod:`l1l2.budget`).
+
+Config files and ``--config`` values are read by :func:`load_yaml`, stricter than YAML itself:
+a duplicate key, an explicit tag (``!!python/...``, ``!!float``, ...) or a syntax error is refused
+with the file and line. Run ``python -m l1l2.config FILE...`` to check files without Snakemake.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+import re
+import sys
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jsonschema
+import yaml
+
+from .budget import budget_problems
+from .data import scenarios_from_config
 
 
 class ConfigError(ValueError):
     """The configuration is invalid; the message names the key, the value and what is allowed."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that remembers explicit tags, so that they can be refused by line."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        node = super().compose_node(parent, index)
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!") and not isinstance(event, yaml.AliasEvent):
+            self.explicit_tags.append((tag, event.start_mark))
+        return node
+
+
+# Numbers as YAML 1.2 and JSON write them: 1e-5 is a number (YAML 1.1 reads it as a string).
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
+def _line(mark) -> str:
+    return f"line {mark.line + 1}"
+
+
+def _check_nodes(node, source: str, seen: set[int]) -> None:
+    """Refuse duplicate keys in every mapping of a composed YAML document (aliases once)."""
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        first: dict[Any, Any] = {}
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value != "<<":
+                if key.value in first:
+                    raise ConfigError(
+                        f"{source}, {_line(key.start_mark)}: duplicate key {key.value!r} "
+                        f"(first at {_line(first[key.value])}); each key may appear once"
+                    )
+                first[key.value] = key.start_mark
+            _check_nodes(key, source, seen)
+            _check_nodes(value, source, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_nodes(item, source, seen)
+
+
+#: More values than this after expanding YAML aliases is refused (an alias bomb).
+MAX_VALUES = 100_000
+
+
+def _expanded_size(node, memo: dict[int, int]) -> int:
+    """Number of values of ``node`` with every alias expanded (memoized: linear time)."""
+    if id(node) not in memo:
+        memo[id(node)] = 0  # a recursive alias counts once
+        if isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:
+            children = []
+        memo[id(node)] = 1 + sum(_expanded_size(child, memo) for child in children)
+    return memo[id(node)]
+
+
+def load_yaml(text: str, source: str) -> Any:
+    """Parse YAML (or JSON) ``text`` strictly; errors are one line naming ``source`` and the line.
+
+    Refused: syntax errors, duplicate keys (YAML would keep the last silently), explicit tags
+    (``!!python/object/apply:...``: l1l2 configs are plain data), more than one document, and
+    aliases that expand to more than :data:`MAX_VALUES` values.
+    """
+    loader = _StrictLoader(text)
+    loader.explicit_tags = []
+    try:
+        node = loader.get_single_node()
+        for tag, mark in loader.explicit_tags:
+            tag = tag.replace("tag:yaml.org,2002:", "!!")
+            raise ConfigError(
+                f"{source}, {_line(mark)}: YAML tag {tag!r} is not allowed; "
+                "config values are plain numbers, strings, lists and mappings"
+            )
+        if node is None:
+            return None
+        _check_nodes(node, source, set())
+        if _expanded_size(node, {}) > MAX_VALUES:
+            raise ConfigError(
+                f"{source}: more than {MAX_VALUES} values once YAML aliases are expanded; "
+                "a config is a few dozen values"
+            )
+        return loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f", {_line(mark)}" if mark is not None else ""
+        reason = " ".join(filter(None, [exc.context, exc.problem]))
+        raise ConfigError(f"{source}{where}: not valid YAML ({reason})") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML ({exc})") from None
+    finally:
+        loader.dispose()
+
+
+def load_config_file(path) -> dict:
+    """A config file as a mapping, read with :func:`load_yaml`."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {path} cannot be read ({exc})") from None
+    data = load_yaml(text, f"config file {path}")
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"config file {path}: the top level must be a mapping of keys, "
+            f"not a {type(data).__name__}"
+        )
+    return data
+
+
+def parse_config_args(entries: Sequence[str]) -> dict:
+    """``--config key=value ...`` with each value read as YAML (``split={"folds": 4}``)."""
+    config: dict = {}
+    for entry in entries or ():
+        key, sep, text = str(entry).partition("=")
+        if not sep:
+            raise ConfigError(f"--config {entry}: expected key=value")
+        value = load_yaml(text, f"--config {key}") if text.strip() else None
+        merge_config(config, {key: value})
+    return config
+
+
+def merge_config(base: dict, overlay: Mapping) -> dict:
+    """Merge ``overlay`` into ``base`` as Snakemake does: mappings key by key, the rest replaced."""
+    for key, value in overlay.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), Mapping):
+            merge_config(base[key], value)
+        else:
+            base[key] = value
+    return base
 
 
 def _key(path) -> str:
@@ -65,9 +220,60 @@ def _describe(error: jsonschema.ValidationError) -> str:
     )
 
 
+def _nonfinite(value, path=()) -> list[str]:
+    """Keys whose value is NaN or ±inf (JSON-schema bounds let NaN through)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return [
+            f"config key '{_key(path)}' = {value!r} is invalid (not a finite number); "
+            "allowed: finite numbers only"
+        ]
+    if isinstance(value, Mapping):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return []
+    return [line for k, v in items for line in _nonfinite(v, (*path, k))]
+
+
+# An integer is an int (10.0 or 1e1 would reach range() and numpy as floats).
+_VALIDATOR = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _, v: isinstance(v, int) and not isinstance(v, bool)
+    ),
+)
+
+
+def _name_collisions(config: Mapping[str, Any]) -> list[str]:
+    scenarios = scenarios_from_config(
+        config["scenarios"]["functions"],
+        config["scenarios"]["noise_sd"],
+        config["scenarios"]["n_samples"],
+    )
+    first: dict[str, Any] = {}
+    problems = []
+    for s in scenarios:
+        if s.name in first and first[s.name] != s:
+            problems.append(
+                f"config key 'scenarios.noise_sd': values {first[s.name].noise_sd!r} and "
+                f"{s.noise_sd!r} give the same scenario name {s.name!r}; use distinct values"
+            )
+        first.setdefault(s.name, s)
+    return problems
+
+
 def check_config(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
-    """All problems of ``config`` (already filled with defaults), one sentence each; [] if valid."""
-    validator = jsonschema.Draft202012Validator(schema)
+    """All problems of ``config`` (already filled with defaults), one sentence each; [] if valid.
+
+    Checks, in order (a later check runs only when the earlier ones pass): numbers finite; the
+    schema; relations between keys; distinct scenario names; the size budget
+    (:func:`l1l2.budget.budget_problems`).
+    """
+    problems = _nonfinite(config)
+    if problems:
+        return problems
+    validator = _VALIDATOR(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
     problems = [_describe(e) for e in errors]
     if problems:
@@ -104,4 +310,62 @@ def check_config(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[s
                 f"{test_size} it leaves {n_train} training rows, fewer than 2 per fold for "
                 f"split.folds = {folds}; allowed: n_samples with at least {2 * folds} training rows"
             )
-    return problems
+    return problems or _name_collisions(config) or budget_problems(config)
+
+
+def fill_defaults(config: dict, schema: Mapping[str, Any]) -> dict:
+    """Fill the schema's defaults into ``config`` as Snakemake's ``validate(set_default=True)``."""
+    for key, sub in schema.get("properties", {}).items():
+        if key not in config and "default" in sub:
+            config[key] = yaml.safe_load(yaml.safe_dump(sub["default"]))
+        if isinstance(config.get(key), dict):
+            fill_defaults(config[key], sub)
+    return config
+
+
+def read_config(
+    files: Sequence[str], config_args: Sequence[str], schema: Mapping[str, Any]
+) -> tuple[dict, list[str]]:
+    """The study configuration as the workflow sees it, and its problems (one line each).
+
+    ``files`` are merged in order (``config/config.yaml``, then every ``--configfile``), then the
+    ``--config key=value`` entries, the schema's defaults are filled in and :func:`check_config`
+    runs. A file or value that cannot be read raises :class:`ConfigError`.
+    """
+    config: dict = {}
+    for path in dict.fromkeys(map(str, files)):
+        merge_config(config, load_config_file(path))
+    merge_config(config, parse_config_args(config_args))
+    fill_defaults(config, schema)
+    return config, check_config(config, schema)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m l1l2.config FILE... [--config key=value ...]``: check a config, one line each.
+
+    The files are merged in order (pass ``config/config.yaml`` first to check an override file as
+    Snakemake sees it); a valid config prints its size estimates (:mod:`l1l2.budget`).
+    """
+    from pathlib import Path
+
+    from .budget import estimate
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    cut = args.index("--config") if "--config" in args else len(args)
+    schema_path = Path(__file__).resolve().parents[2] / "workflow/schemas/config.schema.yaml"
+    try:
+        schema = yaml.safe_load(schema_path.read_text(encoding="utf-8"))
+        config, problems = read_config(args[:cut], args[cut + 1 :], schema)
+    except (ConfigError, OSError) as exc:
+        problems = [str(exc)]
+    for line in problems:
+        print(f"l1l2 config error: {line}", file=sys.stderr)
+    if problems:
+        return 1
+    for key, value in estimate(config).items():
+        print(f"{key}\t{value:.4g}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -95,8 +95,19 @@ class Scenario:
     n_samples: int
 
     @property
+    def noise_text(self) -> str:
+        """The noise level as written in names and labels, one text per number.
+
+        Six significant digits (``{:g}``: 0.1, 2, 1e-05) when that reads back as the same
+        number, else the exact shortest form (``repr``: 0.2000001), so two noise levels never
+        share a scenario name (and a file).
+        """
+        short = f"{self.noise_sd:g}"
+        return short if float(short) == self.noise_sd else repr(float(self.noise_sd))
+
+    @property
     def name(self) -> str:
-        return f"{self.function}_sd{self.noise_sd:g}_n{self.n_samples}"
+        return f"{self.function}_sd{self.noise_text}_n{self.n_samples}"
 
 
 def scenarios_from_config(

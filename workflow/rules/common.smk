@@ -1,36 +1,7 @@
 import os
-import re
 
-import yaml
-from snakemake.utils import validate
-
-from l1l2.config import check_config
 from l1l2.data import scenarios_from_config
 from l1l2.study import lambda_grid
-
-# A YAML config with a top-level `__use_yte__: true` is a YTE template: Snakemake evaluates its
-# expressions as Python while loading it, before this file runs. l1l2 configs are plain data, so
-# such a file is refused (see docs/promises.md, "Security").
-for _configfile in [*workflow.overwrite_configfiles, *workflow.configfiles]:
-    with open(_configfile, encoding="utf-8") as _handle:
-        _text = _handle.read()
-    if re.search(r"^[\"']?__use_yte__[\"']?\s*:", _text, flags=re.MULTILINE):
-        raise WorkflowError(
-            f"config file {_configfile} uses YTE templating ('__use_yte__'), which "
-            "Snakemake evaluates as Python code; l1l2 configs must be plain YAML"
-        )
-
-# Config: fill the schema's defaults, then stop with one line per problem before any job runs.
-_schema_path = os.path.join(workflow.basedir, "workflow/schemas/config.schema.yaml")
-try:
-    validate(config, _schema_path, set_default=True)
-except WorkflowError:
-    pass  # the problems are reported below, one line each
-with open(_schema_path) as _schema_file:
-    _problems = check_config(config, yaml.safe_load(_schema_file))
-if _problems:
-    raise WorkflowError("invalid configuration:\n  " + "\n  ".join(_problems))
-
 
 SCENARIOS = {
     s.name: s

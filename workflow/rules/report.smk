@@ -47,7 +47,7 @@ SCENARIO_SUBCATEGORY = lambda w: (
     f"f(t) = {get_true_function(SCENARIOS[w.scenario].function).formula}"
 )
 SCENARIO_LABELS = lambda w: {
-    "noise sd": f"{SCENARIOS[w.scenario].noise_sd:g}",
+    "noise sd": SCENARIOS[w.scenario].noise_text,
     "n": str(SCENARIOS[w.scenario].n_samples),
 }
 

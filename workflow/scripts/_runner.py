@@ -38,6 +38,9 @@ def run(main, smk):
         force=True,
         format="%(asctime)s %(levelname)s %(message)s",
     )
+    # A log that cannot be written (a full disk) must not put logging's own tracebacks on the
+    # console: the failure itself (OSError: No space left on device) is reported in one line below.
+    logging.raiseExceptions = False
     logging.captureWarnings(True)
     warnings.simplefilter("default")
     label = f"rule {smk.rule}" + "".join(f", {k}={v}" for k, v in smk.wildcards.items())

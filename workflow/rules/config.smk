@@ -1,0 +1,86 @@
+import os
+import re
+import sys
+import tempfile
+
+import yaml
+
+from l1l2.config import ConfigError, load_config_file, read_config
+
+# The study's configuration: config/config.yaml, then every --configfile, then --config, each read
+# again here by l1l2's strict reader (duplicate keys, YAML tags, NaN/inf and bad YAML refused by
+# key or line; --config values parsed as YAML), validated against the schema and the size budget,
+# all before any job runs and with one line per problem (docs/promises.md, "Bad configuration").
+_STUDY_CONFIG = "config/config.yaml"
+_SCHEMA = os.path.join(workflow.basedir, "workflow/schemas/config.schema.yaml")
+
+
+def _study_config():
+    """The validated config (schema defaults filled in), or one line per problem."""
+    files = [*workflow.configfiles, *workflow.overwrite_configfiles]
+    for path in files:
+        # A YAML config with a top-level `__use_yte__: true` is a YTE template: Snakemake
+        # evaluates its expressions as Python while loading it, before this file runs. l1l2
+        # configs are plain data, so such a file is refused (docs/promises.md, "Security").
+        with open(path, encoding="utf-8") as handle:
+            if re.search(
+                r"^[\"']?__use_yte__[\"']?\s*:", handle.read(), flags=re.MULTILINE
+            ):
+                raise WorkflowError(
+                    f"config file {path} uses YTE templating ('__use_yte__'), which "
+                    "Snakemake evaluates as Python code; l1l2 configs must be plain YAML"
+                )
+    args = workflow.config_settings.config_args or []
+    try:
+        with open(_SCHEMA, encoding="utf-8") as handle:
+            study, problems = read_config(
+                files, [args] if isinstance(args, str) else args, yaml.safe_load(handle)
+            )
+    except ConfigError as exc:
+        raise WorkflowError(str(exc)) from None
+    if problems:
+        raise WorkflowError("invalid configuration:\n  " + "\n  ".join(problems))
+    return study
+
+
+def _writable_workdir():
+    """Snakemake writes .snakemake/, data/, results/ and logs/ here: refuse early if it cannot."""
+    try:
+        os.makedirs(".snakemake", exist_ok=True)
+        with tempfile.TemporaryFile(dir=".snakemake"):
+            pass
+    except OSError as exc:
+        raise WorkflowError(
+            f"working directory {os.getcwd()} is not writable ({exc.strerror}); run l1l2 "
+            "from a writable directory (snakemake --directory DIR)"
+        ) from None
+
+
+# A bad config/config.yaml is reported by line before the `configfile:` directive reads it.
+if os.path.exists(_STUDY_CONFIG):
+    try:
+        load_config_file(_STUDY_CONFIG)
+    except ConfigError as exc:
+        raise WorkflowError(str(exc)) from None
+
+
+configfile: _STUDY_CONFIG
+
+
+_writable_workdir()
+_study = _study_config()
+config.clear()
+config.update(_study)
+
+
+def refuse_report_without_results(outputs):
+    """`snakemake --report` needs a finished run: say so in one line instead of 35 warnings."""
+    if not any(arg == "--report" or arg.startswith("--report=") for arg in sys.argv):
+        return
+    missing = [path for path in outputs if not os.path.exists(path)]
+    if missing:
+        raise WorkflowError(
+            f"no finished run to report on: {missing[0]} and {len(missing) - 1} other "
+            "output(s) of this config are missing; run `snakemake` first, then "
+            "`snakemake --report results/report.html`"
+        )
