@@ -431,3 +431,46 @@ def test_the_checker_prints_the_estimates_of_a_valid_config():
     sizes = {k: float(v) for k, v in (line.split("\t") for line in proc.stdout.splitlines())}
     config, _ = read_config([path], [], SCHEMA)
     assert sizes == pytest.approx(estimate(config), rel=1e-3)
+
+
+@pytest.mark.workflow
+def test_a_disk_filling_during_a_job_is_one_line(tmp_path):
+    """A small tmpfs, 2 MB free, and a simulate job that writes ~6 MB: the job's one line, no
+    logging tracebacks, no partial output, the earlier files intact; and a disk with less than
+    1 MiB free is refused before Snakemake writes its lock files (it would fail with a traceback).
+    """
+    workdir = tmp_path / "disk"
+    workdir.mkdir()
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(workdir)], capture_output=True
+        ).returncode
+    ):
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        big = tmp_path / "big.yaml"
+        big.write_text("scenarios: {n_samples: [100000], replicates: 1}\n")
+        target = "data/simulated/sine_sd0.2_n100000.csv"
+        run = ["--configfile", str(TINY_CONFIG), str(big)]
+        before = earlier_run(workdir)
+        filler = workdir / ".filler"
+        free = os.statvfs(workdir).f_bavail * os.statvfs(workdir).f_frsize
+        filler.write_bytes(b"\0" * (free - 2 * 2**20))  # 2 MB left
+        proc = snakemake(workdir, "--cores", "1", target, *run, configfile=None, check=False)
+        assert proc.returncode != 0
+        line = one_line(proc.output, "l1l2 error in rule simulate")
+        assert "No space left on device" in line
+        assert "Logging error" not in proc.output
+        assert not (workdir / target).exists()
+        free = os.statvfs(workdir).f_bavail * os.statvfs(workdir).f_frsize
+        filler.write_bytes(b"\0" * (free + filler.stat().st_size - 64 * 2**10))  # 64 kB left
+        proc = snakemake(workdir, "--cores", "1", target, *run, configfile=None, check=False)
+        assert proc.returncode != 0
+        one_line(proc.output, "its disk is full")
+        filler.unlink()
+        after = tree(workdir)
+        assert {path: after.get(path) for path in before} == before
+        assert set(after) - set(before) == {"logs/simulate/sine_sd0.2_n100000.log"}  # empty
+    finally:
+        subprocess.run(["umount", str(workdir)], check=True)

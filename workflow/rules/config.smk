@@ -1,10 +1,12 @@
 import os
 import re
+import shutil
 import sys
 import tempfile
 
 import yaml
 
+from l1l2.budget import estimate
 from l1l2.config import ConfigError, load_config_file, read_config
 
 # The study's configuration: config/config.yaml, then every --configfile, then --config, each read
@@ -43,17 +45,27 @@ def _study_config():
     return study
 
 
-def _writable_workdir():
+#: Below this, Snakemake cannot even write its lock files (it fails with a traceback).
+_MIN_FREE_BYTES = 2**20
+
+
+def _writable_workdir(needed):
     """Snakemake writes .snakemake/, data/, results/ and logs/ here: refuse early if it cannot."""
     try:
         os.makedirs(".snakemake", exist_ok=True)
         with tempfile.TemporaryFile(dir=".snakemake"):
             pass
+        free = shutil.disk_usage(".").free
     except OSError as exc:
         raise WorkflowError(
             f"working directory {os.getcwd()} is not writable ({exc.strerror}); run l1l2 "
             "from a writable directory (snakemake --directory DIR)"
         ) from None
+    if free < _MIN_FREE_BYTES:
+        raise WorkflowError(
+            f"working directory {os.getcwd()}: its disk is full ({free} bytes free); free "
+            f"some space (this config writes about {needed:.3g} bytes) and run again"
+        )
 
 
 # A bad config/config.yaml is reported by line before the `configfile:` directive reads it.
@@ -67,10 +79,10 @@ if os.path.exists(_STUDY_CONFIG):
 configfile: _STUDY_CONFIG
 
 
-_writable_workdir()
 _study = _study_config()
 config.clear()
 config.update(_study)
+_writable_workdir(estimate(config)["output_bytes"])
 
 
 def refuse_report_without_results(outputs):

@@ -50,9 +50,10 @@ def run(main, smk):
             raise RuntimeError(f"fault injected by {FAULT_SWITCH} after the outputs were written")
     except Exception as exc:  # noqa: BLE001 - every failure is reported, then re-signalled by exit
         logging.error("%s failed:\n%s", label, traceback.format_exc())
+        logged = log_path and os.path.exists(log_path) and os.path.getsize(log_path) > 0
         print(
             f"l1l2 error in {label}: {type(exc).__name__}: {exc}"
-            + (f" (details: {log_path})" if log_path else ""),
+            + (f" (details: {log_path})" if logged else ""),
             file=sys.stderr,
         )
         sys.exit(1)
