@@ -474,3 +474,15 @@ def test_a_disk_filling_during_a_job_is_one_line(tmp_path):
         assert set(after) - set(before) == {"logs/simulate/sine_sd0.2_n100000.log"}  # empty
     finally:
         subprocess.run(["umount", str(workdir)], check=True)
+
+
+def test_limits_and_cases_are_documented():
+    """Every limit is in the schema, the budget and config/README.md; every case is in the table."""
+    from l1l2.budget import LIMITS
+
+    limits = SCHEMA["properties"]["limits"]["properties"]
+    assert set(limits) == set(LIMITS)
+    readme = (ROOT / "config/README.md").read_text()
+    assert all(f"`limits.{key}`" in readme for key in limits)
+    promises = (ROOT / "docs/promises.md").read_text()
+    assert [case for case in CASES if f"| `{case}` |" not in promises] == []
