@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -411,7 +412,7 @@ def test_what_snakemake_refuses_first_is_named_by_the_checker(case, tmp_path):
     path = tmp_path / "override.yaml"
     path.write_text(text)
     proc = subprocess.run(
-        [os.sys.executable, "-m", "l1l2.config", str(TINY_CONFIG), str(path)],
+        [sys.executable, "-m", "l1l2.config", str(TINY_CONFIG), str(path)],
         capture_output=True,
         text=True,
     )
@@ -423,7 +424,7 @@ def test_what_snakemake_refuses_first_is_named_by_the_checker(case, tmp_path):
 def test_the_checker_prints_the_estimates_of_a_valid_config():
     path = ROOT / "config/config.yaml"
     proc = subprocess.run(
-        [os.sys.executable, "-m", "l1l2.config", str(path)],
+        [sys.executable, "-m", "l1l2.config", str(path)],
         capture_output=True,
         text=True,
         check=True,

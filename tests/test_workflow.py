@@ -77,6 +77,31 @@ def test_tiny_run_data_files(tiny_run: Path):
     assert (split.groupby("replicate")["split"].apply(lambda s: (s == "test").sum()) == 15).all()
 
 
+def test_the_size_estimates_bound_the_tiny_run(tiny_run: Path):
+    """The budget's estimates (l1l2.budget) against what the tiny run wrote: rows and fits
+    exactly, bytes of data/ and results/ from above, within a factor of 3."""
+    import yaml
+
+    from l1l2.budget import estimate
+    from l1l2.config import read_config
+
+    schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+    config, problems = read_config([ROOT / "tests/config/tiny.yaml"], [], schema)
+    assert problems == []
+    sizes = estimate(config)
+    rows = sum(len(pd.read_csv(p)) for p in (tiny_run / "data/simulated").glob("*.csv"))
+    assert rows == sizes["rows"]
+    metrics = pd.read_csv(tiny_run / "results/tables/metrics.csv")
+    assert len(metrics) * (config["split"]["folds"] + 1) == sizes["fits"]
+    written = sum(
+        p.stat().st_size
+        for folder in ("data", "results")
+        for p in (tiny_run / folder).rglob("*")
+        if p.is_file() and p.name != "report.html"
+    )
+    assert written <= sizes["output_bytes"] <= 3 * written
+
+
 def test_tiny_run_manifest_lists_every_output(tiny_run: Path):
     manifest = pd.read_csv(tiny_run / "results/manifest.tsv", sep="\t")
     assert manifest.columns.tolist() == ["path", "sha256", "bytes"]

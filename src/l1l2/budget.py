@@ -16,8 +16,9 @@ from typing import Any
 
 from .data import get_true_function
 
-#: Bytes per row of a simulated / split CSV table (measured on the tiny and default studies:
-#: 61 and 69 bytes; rounded up so that wide domains and negative values stay below).
+#: Bytes per row of a simulated / split CSV table (61 and 69 measured on the tiny study; rounded
+#: up so that wide domains and negative values stay below). Measured figures below are the tiny
+#: study's too; tests/test_workflow.py checks that the estimate bounds what it writes.
 SIMULATED_ROW_BYTES = 80
 SPLIT_ROW_BYTES = 90
 #: Bytes per row of a fit's metrics table (about 180 measured, 250 for the reference's
