@@ -55,7 +55,8 @@ CASES = {
     "inf_limit": ("limits: {rows: .inf}", [], "'limits.rows' = inf"),
     "nan_via_config": (None, ['solver={"tol": .nan}'], "'solver.tol' = nan"),
     "nan_string_seed": (None, ["seed=nan"], "config key 'seed' = 'nan' is invalid"),
-    "json_nan": ('{"solver": {"tol": NaN}}', [], "config key 'solver.tol' = 'NaN' is invalid"),
+    "json_nan": ('{"solver": {"tol": NaN}}', [], "config key 'solver.tol' = nan is invalid"),
+    "json_duplicate_key": ('{"seed": 1, "seed": 2}', [], "duplicate key 'seed'"),
     "denormal_lambda": ("lambdas: {min: 1.0e-320}", [], "'lambdas.min' = 1e-320 is invalid"),
     # YAML that YAML itself accepts, refused by line: duplicate keys, tags, aliases.
     "duplicate_top_key": (
@@ -189,6 +190,7 @@ ACCEPTED = {
     "config_nested_value_is_typed": (None, ['split={"folds": 4}'], ("split", "folds"), 4),
     "config_exponent_is_a_number": (None, ['lambdas={"min": 1e-5}'], ("lambdas", "min"), 1e-5),
     "file_exponent_is_a_number": ("lambdas: {min: 1e-5}", [], ("lambdas", "min"), 1e-5),
+    "json_with_tabs": ('{\n\t"split": {\n\t\t"folds": 4\n\t}\n}\n', [], ("split", "folds"), 4),
     "raised_limit_on_purpose": (
         "solver: {max_iter: 100000000}\nlimits: {solver_work: 1.0e+18}",
         [],

@@ -12,6 +12,7 @@ with the file and line. Run ``python -m l1l2.config FILE...`` to check files wit
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import sys
@@ -130,8 +131,28 @@ def load_yaml(text: str, source: str) -> Any:
         loader.dispose()
 
 
+_NOT_JSON = object()
+
+
+def _load_json(text: str, source: str) -> Any:
+    """``text`` as JSON (as Snakemake tries first: JSON may be indented with tabs, which YAML
+    refuses), duplicate keys refused; ``_NOT_JSON`` if it is not JSON."""
+
+    def pairs(items):
+        keys = [key for key, _ in items]
+        for key in keys:
+            if keys.count(key) > 1:
+                raise ConfigError(f"{source}: duplicate key {key!r}; each key may appear once")
+        return dict(items)
+
+    try:
+        return json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError:
+        return _NOT_JSON
+
+
 def load_config_file(path) -> dict:
-    """A config file as a mapping, read with :func:`load_yaml`."""
+    """A config file as a mapping: JSON, else YAML read with :func:`load_yaml`."""
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
@@ -139,7 +160,9 @@ def load_config_file(path) -> dict:
         raise ConfigError(f"config file {path} not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"config file {path} cannot be read ({exc})") from None
-    data = load_yaml(text, f"config file {path}")
+    data = _load_json(text, f"config file {path}")
+    if data is _NOT_JSON:
+        data = load_yaml(text, f"config file {path}")
     if data is None:
         return {}
     if not isinstance(data, dict):
