@@ -256,14 +256,20 @@ def test_every_noise_level_gets_its_own_scenario_name(case):
 
 
 @pytest.mark.workflow
-@pytest.mark.parametrize(
-    "config", [TINY_CONFIG, ROOT / "config/config.yaml"], ids=["tiny", "default"]
-)
-def test_the_job_estimate_is_the_dag(config, tmp_path):
-    """The budget's job count is Snakemake's own count of the plan."""
-    proc = snakemake(tmp_path, "-n", configfile=config)
+@pytest.mark.parametrize("setup", ["tiny", "default", "tiny_over_default"])
+def test_the_job_estimate_is_the_dag(setup, tmp_path):
+    """The budget's job count is Snakemake's own count of the plan; config/config.yaml of the
+    working directory (the `configfile:` directive) comes first, --configfile files over it."""
+    files = []
+    if setup != "tiny":
+        (tmp_path / "config").mkdir()
+        (tmp_path / "config/config.yaml").write_text((ROOT / "config/config.yaml").read_text())
+        files.append(tmp_path / "config/config.yaml")
+    configfile = None if setup == "default" else TINY_CONFIG
+    proc = snakemake(tmp_path, "-n", configfile=configfile)
     total = next(line for line in proc.output.splitlines() if line.startswith("total"))
-    assert int(total.split()[1]) == estimate(read_config([config], [], SCHEMA)[0])["jobs"]
+    config, _ = read_config([*files, *([configfile] if configfile else [])], [], SCHEMA)
+    assert int(total.split()[1]) == estimate(config)["jobs"] == (142 if setup == "default" else 27)
 
 
 # --------------------------------------------------------------------------------------------

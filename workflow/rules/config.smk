@@ -19,7 +19,13 @@ _SCHEMA = os.path.join(workflow.basedir, "workflow/schemas/config.schema.yaml")
 
 def _study_config():
     """The validated config (schema defaults filled in), or one line per problem."""
-    files = [*workflow.configfiles, *workflow.overwrite_configfiles]
+    # Snakemake's order: the `configfile:` directive's file, then --configfile files (which
+    # workflow.configfiles lists first), then --config; --replace-workflow-config drops the first.
+    overrides = list(workflow.overwrite_configfiles)
+    files = [f for f in workflow.configfiles if f not in overrides]
+    if workflow.config_settings.replace_workflow_config:
+        files = []
+    files += overrides
     for path in files:
         # A YAML config with a top-level `__use_yte__: true` is a YTE template: Snakemake
         # evaluates its expressions as Python while loading it, before this file runs. l1l2
