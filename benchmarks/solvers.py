@@ -1,30 +1,44 @@
-"""Speed and accuracy of l1l2's batched solvers on the default study's grids (not a test).
+"""Lasso paths at matched accuracy: l1l2 against scikit-learn, glmnet and adelie (not a test).
 
-Problem set (the shape of one pipeline job, without CV folds): ``--replicates`` (10) draws of
-n = 150 points x ~ U[-1, 1], y = sin(2πx) + 0.3·ε; Legendre features of degrees 1..15,
-standardized; 30 α log-spaced from 1e1 down to 1e-5 *in α units* (l1l2's scale, i.e.
-``Lasso(alpha=α)``, ``Ridge(alpha=n·α)``). With standardized features and Var(y) ≈ 0.6 the
-Lasso's λ_max = ||X_cᵀy_c||∞/n is ≈ 0.2–0.5, so the top third of the grid gives the all-zero
-solution (as in the study) and the bottom reaches OLS-like fits. tol = 1e-10 for every
-gap-based solver (l1l2, scikit-learn, celer: the same ``gap <= tol·||y_c||²/n``).
+Every contestant must reach max |Δw| ≤ 1e-6 over all fits of a regime, measured against an
+exact reference; each peer runs at the loosest of its tolerances 1e-4, 1e-5, ..., 1e-16 that
+reaches it (found once, untimed) and is flagged ``NOT MATCHED`` when none does (then timed at
+its tightest tolerance, with the error it reached). l1l2 runs at its defaults (``tol=1e-10``,
+``coef_tol=1e-6``): its accuracy contract is what is being checked.
 
-Contestants, all on one core (threadpoolctl limits BLAS to 1 thread):
+Regimes (α in l1l2's scale, i.e. ``Lasso(alpha=α)``; glmnet ``lambda=α``; adelie
+``lmda=α``; all with an intercept, no standardization):
 
-* l1l2 ``solve_many``: every (replicate, degree, α) in one batch (FISTA, cold start);
-* scikit-learn fit by fit, as GridSearchCV would (``Lasso``/``Ridge(solver="cholesky")``);
-* scikit-learn ``lasso_path`` (warm-started coordinate descent along the α path);
-* celer (``celer.Lasso`` fit by fit, warm-started along the path) and skglm
-  (``skglm.Lasso`` / ``skglm.ElasticNet(l1_ratio=0)`` = ridge, warm-started along the
-  path); both are optional extras listed in requirements-bench.txt. skglm's ``tol`` bounds a
-  KKT violation, not a gap; its accuracy is printed next to its time. Numba compilation is
-  done before timing.
+* ``study``    the default study's grid: 10 draws x Legendre degrees 1..15 (150 problems),
+  n = 150, y = sin(2πx) + 0.3ε, 30 α from 1e1 down to 1e-5;
+* ``gaussian`` 3 problems n = 500, p = 200, X ~ N(0, 1), 10 non-zero weights, noise 1,
+  30 α from λ_max down to 1e-3·λ_max;
+* ``n1e5``     one problem, n = 10⁵, Legendre degree 15, the study's 30 α;
+* ``monomial`` 2 draws x standardized monomial degrees 10..15 (12 problems, cond(G)
+  3e8..3e10), n = 150, the study's 30 α.
 
-Accuracy is the max |coef − coef_sklearn| over all fits (sklearn fit by fit with tol=1e-10;
-for ridge the exact Cholesky solution).
+Reference: an active-set solve on the data themselves (QR of the centred active columns,
+not the Gram matrix), iterated until the KKT conditions hold to 1e-12 relative on the full
+design; the number of fits whose KKT check failed is printed (they are excluded).
 
-Run: ``.venv/bin/python benchmarks/solvers.py [--quick] [--repeat 3]``. The environment may
-set ``OPENBLAS_CORETYPE`` (it changes BLAS kernels, hence the last bits and some speed); it
-is printed and left as is.
+Contestants (single thread; CPU time of this process, ``time.process_time``, so that load
+from other processes on a shared machine inflates the figures less than wall time; the
+median of ``--repeat`` interleaved runs, the order rotated each round):
+
+* l1l2 ``solve_many`` (``method="auto"``: FISTA + active-set conjugate gradient) and
+  ``method="fista"`` (plain FISTA with restart), every problem and α in one batch;
+* scikit-learn ``lasso_path`` (coordinate descent, warm-started along the path, Gram
+  precomputed when n > p);
+* glmnet (python-glmnet, Fortran coordinate descent, ``lambda_path`` given, ``n_splits=0``);
+* adelie (``grpnet`` with singleton groups, ``early_exit=False``);
+* the NumPy floor: centring, Gram matrix and one ``eigh`` per problem — the set-up any
+  Gram-based method pays (context, not a contestant).
+
+glmnet and adelie need numpy < 2 and are installed in a separate environment, see
+requirements-bench.txt; contestants that cannot be imported are listed as skipped.
+
+Run: ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv-bench/bin/python benchmarks/solvers.py
+[--regimes study,gaussian,n1e5,monomial] [--repeat 5]``.
 """
 
 from __future__ import annotations
@@ -39,191 +53,262 @@ import numpy as np
 from numpy.polynomial.legendre import legvander
 from threadpoolctl import threadpool_info, threadpool_limits
 
-import l1l2
 from l1l2.solvers import solve_many
 
+TARGET = 1e-6
+TOLS = [10.0**-k for k in range(4, 17)]
+STUDY_ALPHAS = np.logspace(1, -5, 30)
 
-def make_problems(replicates, degrees, n, seed=0):
+
+# ----------------------------------------------------------------- problems
+
+
+def standardize(V):
+    return (V - V.mean(axis=0)) / V.std(axis=0)
+
+
+def study_problems(replicates=10, degrees=range(1, 16), n=150, basis="legendre", seed=0):
     rng = np.random.default_rng(seed)
     problems = []
     for _ in range(replicates):
         x = rng.uniform(-1, 1, n)
         y = np.sin(2 * np.pi * x) + 0.3 * rng.standard_normal(n)
         for d in degrees:
-            V = legvander(x, d)[:, 1:]
-            problems.append(((V - V.mean(axis=0)) / V.std(axis=0), y))
+            V = legvander(x, d)[:, 1:] if basis == "legendre" else np.vander(x, d + 1, True)[:, 1:]
+            problems.append((standardize(V), y))
     return problems
 
 
-def best_of(fn, repeat):
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), out
+def gaussian_problems(k=3, n=500, p=200, s=10, seed=1):
+    rng = np.random.default_rng(seed)
+    problems = []
+    for _ in range(k):
+        X = rng.standard_normal((n, p))
+        w = np.zeros(p)
+        w[rng.choice(p, s, replace=False)] = rng.choice([-1, 1], s) * rng.uniform(0.5, 2, s)
+        problems.append((X, X @ w + rng.standard_normal(n)))
+    return problems
+
+
+def lambda_max(X, y):
+    return float(np.max(np.abs((X - X.mean(0)).T @ (y - y.mean()))) / X.shape[0])
+
+
+def regime(name):
+    if name == "study":
+        return study_problems(), STUDY_ALPHAS
+    if name == "gaussian":
+        problems = gaussian_problems()
+        top = max(lambda_max(X, y) for X, y in problems)
+        return problems, top * np.logspace(0, -3, 30)
+    if name == "n1e5":
+        return study_problems(1, [15], 100_000, seed=2), STUDY_ALPHAS
+    if name == "monomial":
+        return study_problems(2, range(10, 16), 150, "monomial", seed=3), STUDY_ALPHAS
+    raise ValueError(name)
+
+
+# ----------------------------------------------------------------- exact reference
+
+
+def exact_lasso(X, y, alpha, start, rounds=60):
+    """Exact Lasso solution by an active-set method on QR factors of the centred data.
+
+    ``start``: a guess of the solution (its support and signs seed the active set). Returns
+    (w, ok) with ok = KKT conditions verified to 1e-12 relative on the full design.
+    """
+    n, p = X.shape
+    Xc, yc = X - X.mean(0), y - y.mean()
+    w = start.copy()
+    S = w != 0
+    for _ in range(rounds):
+        idx = np.flatnonzero(S)
+        w = np.zeros(p)
+        if idx.size:
+            s = np.sign(start[idx])
+            Q, R = np.linalg.qr(Xc[:, idx])
+            # minimize ||yc - X_S v||²/(2n) + alpha sᵀv  ⇒  RᵀR v = Rᵀ Qᵀ yc − n alpha s
+            z = np.linalg.solve(R.T, n * alpha * s)
+            v = np.linalg.solve(R, Q.T @ yc - z)
+            bad = np.sign(v) != s
+            if bad.any():  # a sign flipped: drop the first such column, solve again
+                S[idx[np.argmax(bad)]] = False
+                start = np.where(S, start, 0.0)
+                continue
+            w[idx] = v
+        g = Xc.T @ (yc - Xc @ w) / n
+        scale = alpha * (1 + 1e-12) + 1e-15 * np.max(np.abs(Xc.T @ yc)) / n
+        viol = np.where(S, 0.0, np.abs(g) - scale)
+        if viol.max() <= 0:
+            return w, True
+        j = int(np.argmax(viol))
+        S[j] = True
+        start = w.copy()
+        start[j] = np.sign(g[j])
+    return w, False
+
+
+def reference(problems, alphas):
+    seed = solve_many(problems, "l1", alphas, method="auto", tol=1e-14, coef_tol=1e-10,
+                      max_iter=200_000)
+    out, n_bad = [], 0
+    for (X, y), r in zip(problems, seed, strict=True):
+        W = np.empty_like(r.coef)
+        ok = np.ones(alphas.size, bool)
+        for j, a in enumerate(alphas):
+            W[j], ok[j] = exact_lasso(X, y, a, r.coef[j].copy())
+        n_bad += int((~ok).sum())
+        out.append((W, ok))
+    return out, n_bad
+
+
+def max_err(coefs, ref):
+    return max(float(np.max(np.abs(c - W)[ok])) if ok.any() else 0.0
+               for c, (W, ok) in zip(coefs, ref, strict=True))
 
 
 # ----------------------------------------------------------------- contestants
 
 
-def l1l2_batched(problems, penalty, alphas, tol):
-    res = solve_many(problems, penalty, alphas, tol=tol, max_iter=100_000)
-    assert all(r.converged.all() for r in res)
-    return [r.coef for r in res]
+def l1l2(method):
+    def fit(problems, alphas, tol=None):
+        res = solve_many(problems, "l1", alphas, method=method)
+        return [r.coef for r in res], sum(int((~r.converged).sum()) for r in res)
+    return fit
 
 
-def sklearn_fit_by_fit(problems, penalty, alphas, tol):
-    from sklearn.linear_model import Lasso, Ridge
-
-    out = []
-    for X, y in problems:
-        coefs = []
-        for a in alphas:
-            if penalty == "l1":
-                m = Lasso(alpha=a, tol=tol, max_iter=1_000_000).fit(X, y)
-            else:
-                m = Ridge(alpha=X.shape[0] * a, solver="cholesky").fit(X, y)
-            coefs.append(m.coef_)
-        out.append(np.array(coefs))
-    return out
-
-
-def sklearn_lasso_path(problems, alphas, tol):
+def sk_path(problems, alphas, tol):
     from sklearn.linear_model import lasso_path
 
     order = np.argsort(-alphas)
     out = []
     for X, y in problems:
         Xc, yc = X - X.mean(axis=0), y - y.mean()
-        _, coefs, _ = lasso_path(Xc, yc, alphas=alphas[order], tol=tol, max_iter=1_000_000)
+        _, coefs, _ = lasso_path(Xc, yc, alphas=alphas[order], tol=tol, max_iter=100_000)
         c = np.empty((alphas.size, X.shape[1]))
         c[order] = coefs.T
         out.append(c)
-    return out
+    return out, None
 
 
-def celer_path_fits(problems, alphas, tol):
-    from celer import Lasso
-
-    order = np.argsort(-alphas)
-    out = []
-    for X, y in problems:
-        m = Lasso(alpha=alphas[order[0]], tol=tol, warm_start=True, max_iter=1000)
-        c = np.empty((alphas.size, X.shape[1]))
-        for j in order:
-            m.alpha = alphas[j]
-            c[j] = m.fit(X, y).coef_
-        out.append(c)
-    return out
-
-
-def skglm_path_fits(problems, penalty, alphas, tol):
-    from skglm import ElasticNet, Lasso
+def glmnet_path(problems, alphas, tol):
+    import glmnet
 
     order = np.argsort(-alphas)
     out = []
     for X, y in problems:
-        c = np.empty((alphas.size, X.shape[1]))
-        if penalty == "l1":
-            m = Lasso(alpha=alphas[order[0]], tol=tol, warm_start=True, max_iter=1000)
-        else:  # skglm's L2 penalty has no CD prox; ElasticNet(l1_ratio=0) is ridge
-            m = ElasticNet(alpha=alphas[order[0]], l1_ratio=0.0, tol=tol, warm_start=True,
-                           max_iter=1000)
-        for j in order:
-            m.alpha = alphas[j]
-            c[j] = m.fit(X, y).coef_
+        m = glmnet.ElasticNet(alpha=1.0, lambda_path=alphas[order], standardize=False,
+                              fit_intercept=True, tol=tol, max_iter=100_000, n_splits=0)
+        m.fit(X, y)
+        c = np.full((alphas.size, X.shape[1]), np.nan)  # a truncated path stays NaN
+        k = m.coef_path_.shape[1]
+        c[order[:k]] = m.coef_path_.T
         out.append(c)
-    return out
+    return out, None
 
 
-def numpy_direct_ridge(problems, alphas):
+def adelie_path(problems, alphas, tol):
+    import adelie as ad
+
+    order = np.argsort(-alphas)
     out = []
+    for X, y in problems:
+        st = ad.solver.grpnet(np.asfortranarray(X), ad.glm.gaussian(y), alpha=1.0,
+                              lmda_path=alphas[order], intercept=True, tol=tol,
+                              early_exit=False, adev_tol=1.0, ddev_tol=0.0,
+                              progress_bar=False)
+        B = st.betas.toarray()
+        c = np.full((alphas.size, X.shape[1]), np.nan)
+        c[order[:B.shape[0]]] = B
+        out.append(c)
+    return out, None
+
+
+def numpy_floor(problems, alphas, tol=None):
     for X, y in problems:
         Xc, yc = X - X.mean(axis=0), y - y.mean()
-        n, p = X.shape
+        n = X.shape[0]
         G, c = Xc.T @ Xc / n, Xc.T @ yc / n
-        Gs = G[None] + alphas[:, None, None] * np.eye(p)[None]
-        out.append(np.linalg.solve(Gs, np.broadcast_to(c, (alphas.size, p))[..., None])[..., 0])
-    return out
+        np.linalg.eigh(G)
+    return c, None
 
 
-# ----------------------------------------------------------------- main
+PEERS = {"sklearn lasso_path": sk_path, "glmnet": glmnet_path, "adelie": adelie_path}
 
 
-def max_diff(a, b):
-    return max(float(np.max(np.abs(x - y))) for x, y in zip(a, b, strict=True))
+def pick_tol(fn, problems, alphas, ref):
+    """Loosest tolerance reaching TARGET; (tol, error, matched)."""
+    err = np.inf
+    for tol in TOLS:
+        t0 = time.process_time()
+        coefs, _ = fn(problems, alphas, tol)
+        err = max_err(coefs, ref)
+        if err <= TARGET:
+            return tol, err, True
+        if time.process_time() - t0 > 120:  # too slow to go tighter
+            return tol, err, False
+    return TOLS[-1], err, False
 
 
-def run(penalty, problems, alphas, tol, repeat, quick):
-    print(f"\n== {penalty.upper()}: {len(problems)} problems x {alphas.size} alphas = "
-          f"{len(problems) * alphas.size} fits, tol={tol:g}")
-    rows = []
-    t_ours, ours = best_of(lambda: l1l2_batched(problems, penalty, alphas, tol), repeat)
-    t_sk, sk = best_of(lambda: sklearn_fit_by_fit(problems, penalty, alphas, tol),
-                       1 if not quick else 1)
-    rows.append(("sklearn fit-by-fit", t_sk, 0.0, True))
-    if penalty == "l1":
-        t, c = best_of(lambda: sklearn_lasso_path(problems, alphas, tol), repeat)
-        rows.append(("sklearn lasso_path (warm)", t, max_diff(c, sk), True))
+def run_regime(name, repeat):
+    problems, alphas = regime(name)
+    ps = sorted({X.shape[1] for X, _ in problems})
+    ns = sorted({X.shape[0] for X, _ in problems})
+    print(f"\n== {name}: {len(problems)} problems (n {ns}, p {ps[0]}..{ps[-1]}) x {alphas.size} "
+          f"alphas = {len(problems) * alphas.size} Lasso fits")
+    ref, n_bad = reference(problems, alphas)
+    if n_bad:
+        print(f"  reference: KKT not verified for {n_bad} fits (excluded from the errors)")
+    rows = {"l1l2 auto": [l1l2("auto"), None, None, True, ""],
+            "l1l2 fista": [l1l2("fista"), None, None, True, ""]}
+    for label, fn in PEERS.items():
         try:
-            celer_path_fits(problems[:2], alphas[:3], tol)  # import / first call
-            t, c = best_of(lambda: celer_path_fits(problems, alphas, tol), repeat)
-            rows.append(("celer (warm path)", t, max_diff(c, sk), True))
+            tol, err, ok = pick_tol(fn, problems, alphas, ref)
         except ImportError as exc:
-            print(f"  celer not available ({exc}); skipped")
-    try:
-        skglm_path_fits(problems[:2], penalty, alphas[:3], tol)  # numba compilation
-        t, c = best_of(lambda: skglm_path_fits(problems, penalty, alphas, tol), repeat)
-        rows.append(("skglm (warm path)", t, max_diff(c, sk), True))
-    except ImportError as exc:
-        print(f"  skglm not available ({exc}); skipped")
-    if penalty == "l2":
-        t, c = best_of(lambda: numpy_direct_ridge(problems, alphas), repeat)
-        rows.append(("numpy direct solve [context, not a peer]", t, max_diff(c, sk), False))
-    peers = [r for r in rows if r[3]]
-    fastest = min(peers, key=lambda r: r[1])
-    print(f"  {'method':44s} {'time [s]':>9s} {'vs sk fit-by-fit':>17s} "
-          f"{'max|coef-sk|':>13s}")
-    for name, t, d, _ in rows:
-        print(f"  {name:44s} {t:9.4f} {t / t_sk:17.4f} {d:13.2e}")
-    d_ours = max_diff(ours, sk)
-    print(f"  {'l1l2 solve_many (fista, batched)':44s} {t_ours:9.4f} {t_ours / t_sk:17.4f} "
-          f"{d_ours:13.2e}")
-    if penalty == "l2":
-        # Cholesky is exact; tol=1e-10 bounds the excess objective, not the coefficients.
-        # For equal accuracy (coefficients to ~1e-10) tighten tol until they match.
-        t_ours, ours = best_of(lambda: l1l2_batched(problems, penalty, alphas, 1e-22), repeat)
-        d_ours = max_diff(ours, sk)
-        print(f"  {'l1l2 solve_many (fista, batched, tol=1e-22)':44s} {t_ours:9.4f} "
-              f"{t_ours / t_sk:17.4f} {d_ours:13.2e}")
-    print(f"  at equal accuracy: l1l2 / sklearn fit-by-fit = {t_ours / t_sk:.4f}   "
-          f"(target <= 0.05)")
-    print(f"  at equal accuracy: l1l2 / fastest peer ({fastest[0]}) = "
-          f"{t_ours / fastest[1]:.4f}   (target <= 0.25)")
+            print(f"  {label}: skipped ({exc})")
+            continue
+        rows[label] = [fn, tol, err, ok, "" if ok else "NOT MATCHED"]
+    for label in ("l1l2 auto", "l1l2 fista"):
+        coefs, n_unconv = rows[label][0](problems, alphas)
+        rows[label][2] = max_err(coefs, ref)
+        rows[label][3] = rows[label][2] <= TARGET
+        note = f"{n_unconv} fits say not converged" if n_unconv else "all converged"
+        rows[label][4] = note + ("" if rows[label][3] else "; NOT MATCHED")
+    rows["numpy floor (Gram + eigh)"] = [numpy_floor, None, 0.0, True, "context"]
+    times = {k: [] for k in rows}
+    labels = list(rows)
+    for r in range(repeat):
+        for label in labels[r % len(labels):] + labels[:r % len(labels)]:
+            fn, tol = rows[label][0], rows[label][1]
+            t0 = time.process_time()
+            fn(problems, alphas, tol)
+            times[label].append(time.process_time() - t0)
+    t_ref = np.median(times["l1l2 auto"])
+    print(f"  {'contestant':28s} {'tol':>7s} {'CPU [s]':>9s} {'x l1l2':>7s} {'max|dw|':>9s}  note")
+    for label in labels:
+        _, tol, err, _, note = rows[label]
+        t = float(np.median(times[label]))
+        print(f"  {label:28s} {('-' if tol is None else f'{tol:.0e}'):>7s} {t:9.4f} "
+              f"{t / t_ref:7.2f} {err:9.1e}  {note}")
+    return {label: float(np.median(times[label])) for label in labels}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="2 replicates, degrees 1..15 step 2")
-    ap.add_argument("--replicates", type=int, default=10)
-    ap.add_argument("--repeat", type=int, default=3, help="best of this many runs")
-    ap.add_argument("--penalty", choices=["l1", "l2", "both"], default="both")
+    ap.add_argument("--regimes", default="study,gaussian,n1e5,monomial")
+    ap.add_argument("--repeat", type=int, default=5, help="interleaved runs per contestant")
     args = ap.parse_args()
-    replicates = 2 if args.quick else args.replicates
-    degrees = range(1, 16, 2) if args.quick else range(1, 16)
-    repeat = 1 if args.quick else args.repeat
-    alphas = np.logspace(1, -5, 30)
-    tol = 1e-10
-    problems = make_problems(replicates, degrees, 150)
-    print(f"l1l2 {l1l2.__version__}, numpy {np.__version__}, Python {platform.python_version()}")
-    print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}; "
-          f"BLAS: {[i.get('internal_api') for i in threadpool_info()]}; limited to 1 thread")
+    import l1l2
+
+    print(f"l1l2 {l1l2.__version__}, numpy {np.__version__}, Python {platform.python_version()}, "
+          f"{platform.machine()}, {os.cpu_count()} CPUs; BLAS "
+          f"{[i.get('internal_api') for i in threadpool_info()]} limited to 1 thread; "
+          f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset)')}; load average "
+          f"{os.getloadavg()[0]:.1f}")
     with threadpool_limits(limits=1), warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        warnings.filterwarnings("ignore", message=".*faster on contiguous arrays")
-        for pen in (["l1", "l2"] if args.penalty == "both" else [args.penalty]):
-            run(pen, problems, alphas, tol, repeat, args.quick)
+        warnings.simplefilter("ignore")
+        for name in args.regimes.split(","):
+            run_regime(name, args.repeat)
 
 
 if __name__ == "__main__":

@@ -524,3 +524,136 @@ def test_positive_singular_least_squares_says_not_converged():
         res = solve(X, y, "none", positive=True, max_iter=2000)
     assert not res.converged[0] and np.isinf(res.gap[0])
     assert np.all(res.coef >= 0)
+
+
+# ----------------------------------------------------------------- the accuracy contract
+
+
+def exact_least_squares(X, y, a2=0.0):
+    """min 1/(2n)||y_c - X_c w||² + a2/2||w||² by QR of the centred (augmented) design."""
+    n, p = X.shape
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    A = np.vstack([Xc, np.sqrt(n * a2) * np.eye(p)]) if a2 > 0 else Xc
+    w = np.linalg.lstsq(A, np.concatenate([yc, np.zeros(p)]) if a2 > 0 else yc, rcond=None)[0]
+    return w, y.mean() - X.mean(axis=0) @ w
+
+
+def exact_enet(X, y, alpha, rho, guess):
+    """The Elastic-Net solution with the support and signs of ``guess``, solved exactly (QR
+    of the centred, augmented active columns) and verified by the KKT conditions on the data.
+    """
+    n, p = X.shape
+    a1, a2 = alpha * rho, alpha * (1 - rho)
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    S = guess != 0
+    s = np.sign(guess[S])
+    w = np.zeros(p)
+    if S.any():
+        A = np.vstack([Xc[:, S], np.sqrt(n * a2) * np.eye(S.sum())])
+        Q, R = np.linalg.qr(A)
+        rhs = Q.T @ np.concatenate([yc, np.zeros(S.sum())])
+        w[S] = np.linalg.solve(R, rhs - np.linalg.solve(R.T, n * a1 * s))
+    assert np.all(np.sign(w[S]) == s)  # the signs hold ...
+    g = Xc.T @ (yc - Xc @ w) / n - a2 * w
+    assert np.all(np.abs(g[~S]) <= a1 * (1 + 1e-9))  # ... and the zeros are optimal: exact
+    return w
+
+
+@pytest.mark.parametrize("method", ["fista", "auto"])
+def test_issue_counterexamples_match_to_1e6_at_the_defaults(method):
+    from sklearn.datasets import make_regression
+
+    # 1. OLS on make_regression (cond(X) 4.7): was 1.97e-4 off at tol=1e-10.
+    X, y = make_regression(n_samples=100, n_features=50, noise=0, bias=10, random_state=42)
+    res = solve(X, y, "none", method=method)
+    w, b = exact_least_squares(X, y)
+    assert res.converged[0] and res.coef_bound[0] <= 1e-6
+    assert np.max(np.abs(res.coef[0] - w)) <= 1e-6
+    assert abs(res.intercept[0] - b) <= 1e-6
+    # 2. Ridge(1e-3) on a design far from the origin: the intercept was 5.2e-2 off.
+    X = np.random.RandomState(0).randn(12, 8) + 30
+    y = np.random.RandomState(1).randn(12)
+    res = solve(X, y, "l2", [1e-3 / 12], method=method)
+    w, b = exact_least_squares(X, y, 1e-3 / 12)
+    assert res.converged[0]
+    assert np.max(np.abs(res.coef[0] - w)) <= 1e-6
+    assert abs(res.intercept[0] - b) <= 1e-6
+    # 3. The study's hardest fits (n = 30 training points, degree 15, cond(G) ~ 1e5): all
+    # four models on the study's λ grid within 1e-6 of exact solutions, same zeros.
+    X, y = legendre_design(30, 15, 14)
+    assert np.linalg.cond(np.cov(X.T)) > 1e4
+    lambdas = np.logspace(-5, 1, 31)
+    ols = solve(X, y, "none", method=method)
+    np.testing.assert_allclose(ols.coef[0], exact_least_squares(X, y)[0], rtol=0, atol=1e-6)
+    ridge = solve(X, y, "l2", lambdas, method=method)
+    assert ridge.converged.all()
+    for j, a in enumerate(lambdas):
+        w, b = exact_least_squares(X, y, a)
+        np.testing.assert_allclose(ridge.coef[j], w, rtol=0, atol=1e-6)
+        assert abs(ridge.intercept[j] - b) <= 1e-6
+    for rho in (1.0, 0.5):
+        pen, l1r = ("l1", None) if rho == 1.0 else ("elasticnet", rho)
+        res = solve(X, y, pen, lambdas, l1r, method=method)
+        assert res.converged.all() and np.all(res.coef_bound <= 1e-6)
+        for j, a in enumerate(lambdas):
+            w = exact_enet(X, y, a, rho, res.coef[j])
+            np.testing.assert_allclose(res.coef[j], w, rtol=0, atol=1e-6)
+            np.testing.assert_array_equal(res.coef[j] == 0.0, w == 0.0)
+
+
+def test_coef_bound_is_a_true_bound_and_tol_alone_is_not_enough():
+    X, y = legendre_design(37, 15, 14)
+    w = exact_least_squares(X, y)[0]
+    loose = solve(X, y, "none", coef_tol=None)  # the gap alone, as before the contract
+    tight = solve(X, y, "none")
+    assert loose.converged[0] and tight.converged[0]
+    err_loose = np.max(np.abs(loose.coef[0] - w))
+    assert err_loose > 1e-6  # the gap at tol=1e-10 does not pin the coefficients ...
+    assert np.isinf(loose.coef_tol) and loose.coef_bound[0] >= err_loose  # ... and says so
+    assert np.max(np.abs(tight.coef[0] - w)) <= tight.coef_bound[0] <= 1e-6
+    assert tight.n_iter[0] > loose.n_iter[0]
+
+
+def test_contract_not_met_says_not_converged_with_the_bound():
+    rng = np.random.default_rng(7)
+    x = rng.uniform(-1, 1, 100)
+    X = standardize(np.vander(x, 13, increasing=True)[:, 1:])  # cond(G) ~ 1e8
+    y = np.sin(2 * np.pi * x)
+    with pytest.warns(ConvergenceWarning, match="coefficient bound"):
+        res = solve(X, y, "l2", [1e-9], tol=1e-2, max_iter=2000)
+    assert res.gap[0] <= res.gap_target and res.coef_bound[0] > 1e-6
+    assert not res.converged[0]
+
+
+def test_p_greater_than_n_has_no_coefficient_contract():
+    rng = np.random.default_rng(15)
+    X = rng.standard_normal((30, 60))
+    y = X[:, :3] @ np.array([1.0, -2.0, 0.5]) + 0.1 * rng.standard_normal(30)
+    res = solve(X, y, "l1", [0.05, 0.01], method="auto")
+    assert res.converged.all() and np.all(np.isinf(res.coef_bound))
+    for j, a in enumerate([0.05, 0.01]):
+        assert duality_gap(X, y, res.coef[j], a) <= res.gap_target * (1 + 1e-6)
+    ridge = solve(X, y, "l2", [0.1], method="auto")  # alpha2 > 0: strongly convex again
+    assert np.isfinite(ridge.coef_bound[0]) and ridge.converged[0]
+    np.testing.assert_allclose(ridge.coef[0], exact_least_squares(X, y, 0.1)[0], atol=1e-6)
+
+
+@pytest.mark.parametrize("penalty", ["none", "l2", "l1", "elasticnet"])
+def test_auto_and_cg_agree_with_fista(penalty):
+    problems = [legendre_design(n, d, seed) for seed, (n, d) in
+                enumerate([(25, 3), (150, 15), (40, 1), (90, 8), (21, 6)])]
+    alphas = None if penalty == "none" else np.logspace(0, -5, 9)
+    rho = 0.5 if penalty == "elasticnet" else None
+    fista = solve_many(problems, penalty, alphas, rho)
+    auto = solve_many(problems, penalty, alphas, rho, method="auto")
+    for f, a in zip(fista, auto, strict=True):
+        assert f.converged.all() and a.converged.all()
+        np.testing.assert_allclose(a.coef, f.coef, rtol=0, atol=2e-6)
+        np.testing.assert_array_equal(a.coef == 0.0, f.coef == 0.0)
+    if penalty in ("none", "l2"):
+        cg = solve_many(problems, penalty, alphas, method="cg")
+        for c, a in zip(cg, auto, strict=True):
+            np.testing.assert_array_equal(c.coef, a.coef)
+    else:
+        with pytest.raises(ValueError, match="cg"):
+            solve_many(problems, penalty, alphas, rho, method="cg")

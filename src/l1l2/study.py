@@ -145,9 +145,10 @@ def fit_grid(
     basis: str = "legendre",
     domain: Sequence[float] = (-1.0, 1.0),
     l1_ratio: float | None = None,
-    method: str = "fista",
+    method: str = "auto",
     tol: float = 1e-10,
     max_iter: int = 100_000,
+    coef_tol: float | None = 1e-6,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fit ``model`` at every replicate, degree and λ with the l1l2 solver and score it.
 
@@ -176,6 +177,7 @@ def fit_grid(
             method=method,
             tol=tol,
             max_iter=max_iter,
+            coef_tol=coef_tol,
         )
         _score(problems, results, model, alphas, metric_rows, coef_rows)
     metrics = pd.DataFrame(metric_rows)

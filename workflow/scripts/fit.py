@@ -24,6 +24,7 @@ def main(smk):
         method=p.solver["method"],
         tol=p.solver["tol"],
         max_iter=p.solver["max_iter"],
+        coef_tol=p.solver["coef_tol"],
     )
     metrics.to_csv(smk.output.metrics, index=False)
     coefs.to_csv(smk.output.coefs, index=False)

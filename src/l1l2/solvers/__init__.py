@@ -1,0 +1,185 @@
+r"""First-order solvers for penalized least squares: exact, batched and honest.
+
+Every penalty shares one objective, written on centred data (the intercept is never
+penalized; with ``fit_intercept=True`` the model is fitted on centred ``X`` and ``y`` and
+the intercept recovered as :math:`b = \bar y - \bar x^\top w`):
+
+.. math::
+
+    F(w) = \frac{1}{2n}\lVert y - Xw - b\rVert_2^2 + \alpha R(w),\qquad
+    R(w) = \begin{cases}
+        0 & \text{none}\\
+        \lVert w\rVert_1 & \text{l1}\\
+        \tfrac12\lVert w\rVert_2^2 & \text{l2}\\
+        \rho\lVert w\rVert_1 + \tfrac{1-\rho}{2}\lVert w\rVert_2^2 & \text{elasticnet}
+    \end{cases}
+
+which is scikit-learn's ``Lasso(alpha=α)``, ``ElasticNet(alpha=α, l1_ratio=ρ)`` and
+``Ridge(alpha=n·α)``.
+
+With :math:`\alpha_1 = \alpha\rho` and :math:`\alpha_2 = \alpha(1-\rho)` (``l1``: ρ = 1,
+``l2``: ρ = 0, ``none``: α = 0) the smooth part has gradient
+:math:`\nabla f(w) = Gw - c + \alpha_2 w` with the Gram quantities
+:math:`G = X^\top X/n` and :math:`c = X^\top y/n` of the centred data, so one iteration costs
+:math:`O(p^2)` per α, independent of ``n``. All α of a call (and, in :func:`solve_many`, all
+problems of a batch) are iterated together: the iterates form an array of shape
+``(n_problems, p, n_alphas)`` and each iteration is one batched matrix product. Pairs
+(problem, α) whose stopping criterion is met are recorded and dropped from the batch.
+
+Methods
+-------
+``gd``
+    Gradient descent :math:`w \leftarrow w - t\nabla f(w)` (penalties ``none``, ``l2``).
+``subgradient``
+    The naive update :math:`w \leftarrow w - t(\nabla f(w) + \alpha_1\,\mathrm{sign}(w))`
+    with :math:`\mathrm{sign}(0) = 0`. The L1 pull has constant size :math:`t\alpha_1`, so
+    weights are pushed across zero and chatter around it; it yields no exact zeros and, with
+    a constant step, in general never meets the stopping criterion.
+``ista``
+    Proximal gradient :math:`w \leftarrow S_{t\alpha_1}(w - t\nabla f(w))` with the
+    soft-threshold :math:`S_\tau(z) = \mathrm{sign}(z)\max(|z|-\tau, 0)`: exact zeros.
+``fista``
+    ISTA with Nesterov momentum, :math:`\theta^+ = (1+\sqrt{1+4\theta^2})/2`,
+    :math:`z = w^+ + \frac{\theta-1}{\theta^+}(w^+ - w)`, and the gradient-based adaptive
+    restart of O'Donoghue & Candès (2015): :math:`\theta \leftarrow 1` when
+    :math:`(z - w^+)^\top(w^+ - w) > 0`.
+
+``cg``
+    Conjugate gradient on the optimality system :math:`(G + \alpha_2 I)w = c` of the smooth
+    problems (``none``, ``l2``; not with ``positive=True``), all pairs batched, restarted from
+    the true residual every ``max(4p, 20)`` steps. In exact arithmetic it ends in at most
+    ``p`` steps; its iterations grow like :math:`\sqrt{\mathrm{cond}}`, not like cond.
+``auto``
+    ``cg`` for the smooth problems; otherwise FISTA whose iterate is refined at every check
+    by conjugate gradient on its active set: with the support :math:`S` and signs
+    :math:`s` of the iterate fixed, the problem is smooth,
+    :math:`(G + \alpha_2 I)_{SS} w_S = c_S - \alpha_1 s_S`, and a few CG steps from the
+    iterate give a candidate. The candidate is returned when its own measures meet the
+    contract (so its accuracy is certified like any other iterate's), and replaces the
+    iterate (momentum reset) when it keeps the signs and lowers the objective. FISTA
+    identifies the support; CG ends the tail of slow linear convergence. ``n_iter``
+    counts FISTA and CG steps alike (one matrix product each).
+
+The step is :math:`t = s/L` with :math:`L = \lambda_{\max}(G) + \alpha_2` and ``step_scale``
+:math:`s = 1` by default.
+
+Accuracy contract (when ``converged`` is True)
+---------------------------------------------
+Each α stops, and says ``converged``, when
+
+1. its *gap* is at most ``tol * ||y_c||² / n`` (``y_c`` the centred target, or ``y``
+   itself without intercept), and
+2. where the problem is strongly convex, with modulus
+   :math:`\mu = \lambda_{\min}(G) + \alpha_2 > 0`, the certified bound on the
+   coefficients and the intercept is at most ``coef_tol`` (default 1e-6):
+
+   .. math::
+
+       \max(\lVert w - w^\star\rVert_2, |b - b^\star|) \le
+       \max(1, \lVert\bar x\rVert_2)\,\min\Bigl(\frac{\lVert g\rVert}{\mu},
+       \sqrt{\frac{2\,\mathrm{gap}}{\mu}}\Bigr) \le \texttt{coef\_tol},
+
+   with :math:`g` the minimal-norm subgradient of :math:`F` at :math:`w` (strong convexity
+   gives :math:`\mu\lVert w - w^\star\rVert \le \lVert g\rVert` and
+   :math:`\tfrac{\mu}{2}\lVert w - w^\star\rVert^2 \le F(w) - F^\star \le \mathrm{gap}`;
+   :math:`|b - b^\star| = |\bar x^\top(w - w^\star)|`). The bound is reported as
+   ``coef_bound``. It is certified for the problem defined by the computed ``G`` and
+   ``c``, with an allowance for the rounding of the gradient and of λ_min; forming ``G``
+   itself perturbs the solution by about cond(G)·1e-16 relative, which matters only for
+   cond(G) ≳ 1e9 (monomial bases of high degree) — there the contract is usually not met
+   and the fit says so. Where μ = 0 (singular ``G`` without L2 term: OLS or Lasso with
+   p ≥ n or collinear columns) the solution need not be unique and only the gap applies.
+
+So ``tol`` bounds the objective and ``coef_tol`` the solution; ``coef_tol=None`` keeps the
+gap alone (scikit-learn's meaning of ``tol``). The gap is an upper bound on
+:math:`F(w) - F^\star`:
+
+* :math:`\alpha_1 > 0` (``l1``, ``elasticnet`` with ρ > 0): the Lasso / Elastic-Net
+  duality gap of scikit-learn's ``_cd_fast.enet_coordinate_descent`` (its "formulation A"),
+  divided by ``n`` because scikit-learn minimizes ``n·F``. scikit-learn stops at
+  ``gap_sk <= tol·||y_c||²``, i.e. ``gap <= tol·||y_c||²/n`` here: ``tol`` means the same in
+  both libraries. With :math:`r = y_c - X_c w` and
+  :math:`\xi = X_c^\top r/n - \alpha_2 w`, :math:`s = \min(1, \alpha_1/\lVert\xi\rVert_\infty)`:
+
+  .. math::
+
+      P = \tfrac{1}{2}(\lVert r\rVert^2/n + \alpha_2\lVert w\rVert^2) + \alpha_1\lVert w\rVert_1,
+      \quad
+      D = -\tfrac{s^2}{2}(\lVert r\rVert^2/n + \alpha_2\lVert w\rVert^2) + s\,r^\top y_c/n,
+      \quad \mathrm{gap} = P - D.
+
+* :math:`\alpha_1 = 0` (``none``, ``l2``, ``elasticnet`` with ρ = 0, or α = 0): the
+  Polyak–Łojasiewicz bound :math:`\lVert\nabla F(w)\rVert^2 / (2\mu)` with
+  :math:`\mu = \lambda_{\min}(G) + \alpha_2` when :math:`\alpha_2 > 0` (strong convexity) and
+  :math:`\mu = ` the smallest positive eigenvalue of ``G`` when :math:`\alpha_2 = 0` (least
+  squares satisfies the PL inequality with it). For ridge this is never larger than
+  scikit-learn's "formulation B" duality gap :math:`\lVert\nabla F\rVert^2/(2\alpha_2)`.
+
+Non-negative coefficients
+-------------------------
+With ``positive=True`` the problem is :math:`\min F(w)` subject to :math:`w \ge 0` (the
+intercept stays free), scikit-learn's ``positive=True``. The proximal step is then the
+projection of the soft-threshold, :math:`\max(z - t\alpha_1, 0)` (:math:`\max(z, 0)` without
+an L1 term); ``gd`` and ``subgradient`` project their step onto :math:`w \ge 0`. The
+stopping measures stay upper bounds on :math:`F(w) - F^\star` of the constrained problem:
+
+* :math:`\alpha_1 > 0`: the same duality gap with :math:`\lVert\xi\rVert_\infty` replaced by
+  :math:`\max_j \xi_j` (the dual constraint is one-sided, :math:`X^\top\theta/n \le
+  \alpha_1`), as in ``enet_coordinate_descent(..., positive=True)`` of scikit-learn.
+* :math:`\alpha_1 = 0`: :math:`\lVert g\rVert^2/(2\mu)` with :math:`g` the minimal-norm
+  subgradient of :math:`F + \iota_{w \ge 0}` (:math:`g_j = -\xi_j` where :math:`w_j > 0`,
+  :math:`\max(\xi_j, 0)` in size where :math:`w_j = 0`) and :math:`\mu = \lambda_{\min}(G)
+  + \alpha_2`, the strong-convexity modulus: :math:`F(w) - F^\star \le \lVert g\rVert^2/(2\mu)`
+  for every subgradient. A singular ``G`` without L2 term (non-negative least squares with
+  p ≥ n) has :math:`\mu = 0`: its measure is infinite and it never reports ``converged``.
+
+The data enter only through ``G``, ``c`` and :math:`y_c^\top y_c/n` (computed once), for any
+``n`` and ``p``; this is the right trade for this project's p ≤ 15 (for p ≫ n an iteration on
+``X`` itself, O(np), would be cheaper and is not implemented).
+
+All these quantities are evaluated from ``G``, ``c`` and :math:`y_c^\top y_c/n` in
+:math:`O(p^2)`; the gap is rearranged so that the large terms cancel analytically (at
+:math:`s = 1` it is :math:`\alpha_1\lVert w\rVert_1 - w^\top\xi`), so it stays accurate far
+below ``tol = 1e-10``. The contract is checked every ``check_every`` iterations.
+"""
+
+from __future__ import annotations
+
+from ._api import History, SolveResult, solve, solve_history, solve_many
+from ._checks import (
+    METHODS,
+    PENALTIES,
+    _check_alphas,
+    _check_l1_ratio,
+    _check_xy,
+)
+from .gaps import (
+    duality_gap,
+    enet_duality_gap,
+    gap_target,
+    kkt_violation,
+    lasso_duality_gap,
+    objective,
+)
+from .penalty import Penalty
+
+__all__ = [
+    "PENALTIES",
+    "METHODS",
+    "Penalty",
+    "SolveResult",
+    "History",
+    "solve",
+    "solve_many",
+    "solve_history",
+    "objective",
+    "duality_gap",
+    "lasso_duality_gap",
+    "enet_duality_gap",
+    "kkt_violation",
+    "gap_target",
+    # validators shared with l1l2.reference
+    "_check_alphas",
+    "_check_l1_ratio",
+    "_check_xy",
+]

@@ -1,0 +1,426 @@
+"""The batched engine: Gram set-up, spectra, stopping measures and the iterations.
+
+Everything here works on stacks: ``m`` problems (zero-padded to the largest ``p``) times
+``A`` values of α, iterated together as arrays of shape ``(m, P, A)``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .penalty import Penalty
+
+_EPS = np.finfo(np.float64).eps
+
+
+# --------------------------------------------------------------------------- set-up
+
+
+@dataclass
+class Batch:
+    """Sufficient statistics of ``m`` problems on (optionally) centred data, padded to ``P``.
+
+    ``G`` (m, P, P) = X_cᵀX_c/n, ``C`` (m, P, 1) = X_cᵀy_c/n, ``yy`` (m,) = y_cᵀy_c/n,
+    ``x_mean`` (m, P), ``y_mean`` (m,), ``p`` (m,) the true widths, and the spectra of each
+    unpadded ``G``: ``lmax``, ``lmin``, ``lpos`` (smallest positive eigenvalue), computed once.
+    """
+
+    G: np.ndarray
+    C: np.ndarray
+    yy: np.ndarray
+    x_mean: np.ndarray
+    y_mean: np.ndarray
+    p: np.ndarray
+    lmax: np.ndarray
+    lmin: np.ndarray
+    lpos: np.ndarray
+
+    @property
+    def m(self) -> int:
+        return self.G.shape[0]
+
+    @property
+    def P(self) -> int:
+        return self.G.shape[1]
+
+    @property
+    def cond(self) -> np.ndarray:
+        """cond(G) = λ_max/λ_min per problem (``inf`` if singular)."""
+        with np.errstate(divide="ignore"):
+            return np.where(self.lmin > 0, self.lmax / np.where(self.lmin > 0, self.lmin, 1.0),
+                            np.inf)
+
+    @property
+    def mu_strong(self) -> np.ndarray:
+        """λ_min(G) less its rounding allowance (Weyl: ``p·eps·λ_max``), clipped at 0."""
+        return np.maximum(self.lmin - self.p * _EPS * self.lmax, 0.0)
+
+    @property
+    def intercept_scale(self) -> np.ndarray:
+        """max(1, ‖x̄‖₂): |Δb| = |x̄ᵀΔw| ≤ ‖x̄‖₂‖Δw‖₂, so this bounds coefficients and intercept."""
+        return np.maximum(1.0, np.sqrt(np.sum(self.x_mean * self.x_mean, axis=1)))
+
+
+def setup(pairs, fit_intercept: bool, names=None) -> Batch:
+    """Gram quantities and spectra of validated ``(X, y)`` pairs, vectorized by shape.
+
+    Problems of the same ``(n, p)`` are stacked and reduced together (one batched product
+    and one batched ``eigvalsh`` per shape), so the set-up costs a few NumPy calls per
+    distinct shape rather than per problem. ``names[i]`` (e.g. ``" of problems[3]"``) is
+    used in error messages.
+    """
+    m = len(pairs)
+    P = max(X.shape[1] for X, _ in pairs)
+    G = np.zeros((m, P, P))
+    C = np.zeros((m, P, 1))
+    yy = np.empty(m)
+    x_mean = np.zeros((m, P))
+    y_mean = np.zeros(m)
+    p = np.array([X.shape[1] for X, _ in pairs])
+    lmax, lmin, lpos = np.empty(m), np.empty(m), np.empty(m)
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i, (X, _) in enumerate(pairs):
+        groups.setdefault(X.shape, []).append(i)
+    for (n, q), idx in groups.items():
+        Xs = np.stack([pairs[i][0] for i in idx]) if len(idx) > 1 else pairs[idx[0]][0][None]
+        ys = np.stack([pairs[i][1] for i in idx]) if len(idx) > 1 else pairs[idx[0]][1][None]
+        for arr, what in ((Xs, "X"), (ys, "y")):
+            bad = ~np.isfinite(arr).reshape(len(idx), -1).all(axis=1)
+            if bad.any():
+                where = names[idx[int(np.argmax(bad))]] if names else ""
+                raise ValueError(f"{what}{where} contains NaN or infinity")
+        if fit_intercept:
+            xm = Xs.mean(axis=1)
+            ym = ys.mean(axis=1)
+            Xs = Xs - xm[:, None, :]
+            ys = ys - ym[:, None]
+            x_mean[idx, :q] = xm
+            y_mean[idx] = ym
+        with np.errstate(over="ignore", invalid="ignore"):
+            Xt = Xs.transpose(0, 2, 1)
+            g = np.matmul(Xt, Xs) / n
+            c = np.matmul(Xt, ys[:, :, None]) / n
+            v = np.einsum("ij,ij->i", ys, ys) / n
+        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(c)) and np.all(np.isfinite(v))):
+            raise FloatingPointError(
+                "X or y is too large: X^T X / n or X^T y / n overflows float64; rescale the data"
+            )
+        # Symmetrize exactly so that eigvalsh and the iteration see the same matrix.
+        g = 0.5 * (g + g.transpose(0, 2, 1))
+        G[idx, :q, :q] = g
+        C[idx, :q, :] = c
+        yy[idx] = v
+        # Spectra on the unpadded matrices: padding never creates spurious zero eigenvalues
+        # and the values do not depend on the batch's composition.
+        ev = np.linalg.eigvalsh(g)  # ascending
+        top = np.maximum(ev[:, -1], 0.0)
+        thresh = top * q * _EPS
+        lmax[idx] = top
+        lmin[idx] = np.maximum(ev[:, 0], 0.0)
+        lpos[idx] = np.where(ev > thresh[:, None], ev, np.inf).min(axis=1)
+    return Batch(G, C, yy, x_mean, y_mean, p, lmax, lmin, lpos)
+
+
+# --------------------------------------------------------------------------- measures
+
+
+def measures(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive):
+    """Stopping measure, objective and certified coefficient bound of every pair.
+
+    Shapes: G (B,P,P), C (B,P,1), yy (B,1,1), W (B,P,A), a1/a2 (1,1,A), L/mu_pl/mu_sc
+    (B,1,A), scale (B,1). Returns ``gap``, ``objective`` and ``bound`` of shape (B, A):
+
+    * ``gap`` ≥ F(w) − F*: the (positive) Elastic-Net duality gap where α₁ > 0, else the
+      PL bound ‖g‖²/(2μ_pl) with g the minimal-norm subgradient;
+    * ``bound`` ≥ max(‖w − w*‖₂, |b − b*|) where μ_sc = λ_min(G) + α₂ > 0 (``inf``
+      elsewhere): ``scale · min(‖g‖/μ_sc, √(2·gap/μ_sc))``, each with an allowance for the
+      rounding of the gradient (``2·eps·√P·(‖c‖ + L‖w‖)``).
+    """
+    GW = np.matmul(G, W)
+    xi = C - GW  # X_cᵀ r / n
+    xi -= a2 * W  # −∇f(w)
+    cw = np.einsum("bpa,bpa->ba", np.broadcast_to(C, W.shape), W)
+    wGw = np.einsum("bpa,bpa->ba", W, GW)
+    l1 = np.sum(np.abs(W), axis=1)
+    l2sq = np.einsum("bpa,bpa->ba", W, W)
+    a1_, a2_ = a1[:, 0, :], a2[:, 0, :]
+    ry = yy[:, :, 0] - cw  # rᵀy/n
+    rr = np.maximum(ry - cw + wGw, 0.0)  # ‖r‖²/n
+    obj = 0.5 * (rr + a2_ * l2sq) + a1_ * l1
+
+    # Lasso / Elastic-Net duality gap (formulation A) where α1 > 0; the dual point is
+    # feasible when ‖ξ‖∞ ≤ α1 (max_j ξ_j ≤ α1 under w ≥ 0).
+    dn = np.max(xi, axis=1) if positive else np.max(np.abs(xi), axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.where(dn > a1_, a1_ / dn, 1.0)
+    gap1 = a1_ * l1 - np.einsum("bpa,bpa->ba", W, xi)  # P − D at s = 1, large terms cancelled
+    gap_a = gap1 + (1.0 - s) * (ry - 0.5 * (1.0 + s) * (rr + a2_ * l2sq))
+
+    # Minimal-norm subgradient of F (+ ι(w ≥ 0)).
+    if positive:
+        g = np.where(W > 0, xi - a1, np.maximum(xi - a1, 0.0))
+    else:
+        g = np.where(W != 0, xi - a1 * np.sign(W), np.maximum(np.abs(xi) - a1, 0.0))
+    gg = np.einsum("bpa,bpa->ba", g, g)
+    mu_pl_, mu_sc_ = mu_pl[:, 0, :], mu_sc[:, 0, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gap_s = gg / (2.0 * mu_pl_)
+        gap_s = np.where(np.isnan(gap_s), np.inf, gap_s)
+        gap = np.where(a1_ > 0, gap_a, gap_s)
+
+        wn = np.sqrt(l2sq)
+        gerr = 2.0 * _EPS * math.sqrt(G.shape[1]) * (
+            np.sqrt(np.sum(C * C, axis=1)) + L[:, 0, :] * wn)
+        by_grad = (np.sqrt(gg) + gerr) / mu_sc_
+        by_gap = np.sqrt(2.0 * np.maximum(gap + wn * gerr + 4.0 * _EPS * a1_ * l1, 0.0)
+                         / mu_sc_)
+        bound = np.where(mu_sc_ > 0, np.minimum(by_grad, by_gap) * scale, np.inf)
+    return gap, obj, bound
+
+
+def meets(gap, bound, target, coef_tol, mu_sc):
+    """The accuracy contract: gap ≤ target, and bound ≤ coef_tol where μ_sc > 0."""
+    return (gap <= target) & ((bound <= coef_tol) | (mu_sc[:, 0, :] <= 0))
+
+
+# --------------------------------------------------------------------------- iterations
+
+
+class _Work:
+    """The pairs still running: problem rows ``bi`` × α columns ``ai`` of the full batch."""
+
+    per_problem = ("G", "C", "yy", "valid", "scale")
+    per_pair = ("W", "Z", "theta", "T", "L", "mu_pl", "mu_sc", "R", "D", "rr")
+    per_alpha = ("a1", "a2")
+
+    def __init__(self, **arrays):
+        self.__dict__.update(arrays)
+
+    def compact(self, keep_b, keep_a):
+        self.bi, self.ai = self.bi[keep_b], self.ai[keep_a]
+        self.running = self.running[np.ix_(keep_b, keep_a)]
+        for k in self.per_problem:
+            setattr(self, k, getattr(self, k)[keep_b])
+        for k in self.per_pair:
+            v = getattr(self, k)
+            if v is not None:
+                setattr(self, k, v[keep_b][:, :, keep_a])
+        for k in self.per_alpha:
+            setattr(self, k, getattr(self, k)[:, :, keep_a])
+
+
+def _cg_matvec(G, V, a2, S=None):
+    """(G + α₂I)V, restricted to the mask ``S`` when given (``a2=None``: no α₂ term)."""
+    out = np.matmul(G, V)
+    if a2 is not None:
+        out += a2 * V
+    if S is not None:
+        out *= S
+    return out
+
+
+def _dot(X, Y):
+    """Column-wise inner products of two (B, P, A) stacks, shape (B, 1, A)."""
+    return np.einsum("bpa,bpa->ba", X, Y)[:, None, :]
+
+
+def _cg(G, B, V, a2, S, n_steps, R=None, D=None, rr=None, thr=None):
+    """Up to ``n_steps`` conjugate-gradient steps on (G + α₂I)_S v = b_S, all pairs at once.
+
+    Returns V, R, D, rr (residual, direction and ‖R‖² per pair) so that a caller may go
+    on, and the number of steps taken. Pairs whose residual is exactly 0 stay put. With
+    ``thr`` (per pair), stop early once every ``rr <= thr``.
+    """
+    if R is None:
+        R = B - _cg_matvec(G, V, a2, S)
+        D = R.copy()
+        rr = _dot(R, R)
+    else:
+        V = V.copy()
+    taken = 0
+    for i in range(n_steps):
+        if thr is not None and i % 2 == 0 and np.all(rr <= thr):
+            break
+        Q = _cg_matvec(G, D, a2, S)
+        den = _dot(D, Q)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(den > 0, rr / den, 0.0)
+        V += step * D
+        Q *= step
+        R -= Q
+        rr_new = _dot(R, R)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            beta = np.where(rr > 0, rr_new / rr, 0.0)
+        D *= beta
+        D += R
+        rr = rr_new
+        taken += 1
+    return V, R, D, rr, taken
+
+
+def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float,
+            max_iter: int, check_every: int, step_scale: float, W0=None):
+    """Iterate all (problem, α) pairs of ``batch`` together until each meets the contract.
+
+    Returns coef (m, A, P), n_iter (m, A), converged (m, A), gap (m, A), objective (m, A),
+    bound (m, A) and the Lipschitz constants (m, A).
+    """
+    m, P, A = batch.m, batch.P, pen.alphas.size
+    positive = pen.positive
+    a1 = pen.a1.reshape(1, 1, A)
+    a2 = pen.a2.reshape(1, 1, A)
+    lmax = batch.lmax[:, None, None]
+    L = lmax + a2
+    L = np.where(L > 0, L, 1.0)  # G = 0 and α2 = 0: any step is exact
+    T = step_scale / L
+    # PL constant of the gap without L1 term; under w >= 0 least squares needs λ_min > 0.
+    mu_pl = np.where(a2 > 0, batch.lmin[:, None, None] + a2,
+                     (batch.lmin if positive else batch.lpos)[:, None, None])
+    mu_sc = batch.mu_strong[:, None, None] + a2  # strong convexity: the coefficient bound
+    target = tol * batch.yy  # (m,)
+    valid = (np.arange(P)[None, :] < batch.p[:, None])[:, :, None]
+
+    out_w = np.zeros((m, A, P))
+    out_it = np.full((m, A), max_iter, dtype=np.int64)
+    out_conv = np.zeros((m, A), dtype=bool)
+    out_gap = np.full((m, A), np.nan)
+    out_obj = np.full((m, A), np.nan)
+    out_bound = np.full((m, A), np.nan)
+
+    W = np.zeros((m, P, A)) if W0 is None else np.array(W0, dtype=np.float64)
+    if W.shape[0] == 1 and m > 1:
+        W = np.repeat(W, m, axis=0)
+    w = _Work(bi=np.arange(m), ai=np.arange(A), running=np.ones((m, A), dtype=bool),
+              G=batch.G, C=batch.C, yy=batch.yy[:, None, None], valid=valid,
+              scale=batch.intercept_scale[:, None],
+              W=W, Z=W.copy(), theta=np.ones((m, 1, A)), T=np.broadcast_to(T, (m, 1, A)),
+              L=np.broadcast_to(L, (m, 1, A)), mu_pl=np.broadcast_to(mu_pl, (m, 1, A)),
+              mu_sc=np.broadcast_to(mu_sc, (m, 1, A)), R=None, D=None, rr=None, a1=a1, a2=a2)
+    use_cg = method == "cg" or (method == "auto" and pen.smooth)
+    polish = method == "auto" and not pen.smooth
+    cg_restart = max(4 * P, 20)
+    extra = np.zeros((m, A), dtype=np.int64)  # CG steps of the active-set refinement
+
+    def record(done, V, gap, obj, bound, ok, k):
+        r, q = np.nonzero(done)
+        gb, ga = w.bi[r], w.ai[q]
+        out_w[gb, ga, :] = V[r, :, q]
+        out_it[gb, ga] = k + extra[gb, ga]
+        out_gap[gb, ga] = gap[r, q]
+        out_obj[gb, ga] = obj[r, q]
+        out_bound[gb, ga] = bound[r, q]
+        out_conv[gb, ga] = ok[r, q]
+        w.running &= ~done
+
+    k = 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        while True:
+            if k % check_every == 0 or k == max_iter:
+                if polish and 0 < k < max_iter:
+                    # The refined iterate replaces W; its measures are the check.
+                    _refine(w, positive, P, target, coef_tol, record, extra, k)
+                    obj = w.obj
+                else:
+                    gap, obj, bound = measures(w.G, w.C, w.yy, w.W, w.a1, w.a2, w.L, w.mu_pl,
+                                               w.mu_sc, w.scale, positive)
+                    ok = meets(gap, bound, target[w.bi][:, None], coef_tol, w.mu_sc)
+                    record(w.running & (ok | (k == max_iter)), w.W, gap, obj, bound, ok, k)
+                if not np.all(np.isfinite(obj[w.running])):
+                    bad = np.argwhere(w.running & ~np.isfinite(obj))[0]
+                    raise FloatingPointError(
+                        f"{method} diverged: non-finite coefficients at iteration {k} for "
+                        f"alpha={pen.alphas[w.ai[bad[1]]]:.6g} (problem {w.bi[bad[0]]}); "
+                        f"step_scale={step_scale} (steps above 2/L are unstable)"
+                    )
+                if not w.running.any():
+                    break
+                keep_b = w.running.any(axis=1)
+                keep_a = w.running.any(axis=0)
+                if keep_b.sum() * keep_a.sum() <= 0.9 * w.running.size:
+                    w.compact(keep_b, keep_a)
+            if k == max_iter:
+                break
+            k += 1
+            if use_cg:
+                if w.R is None or k % cg_restart == 1:
+                    w.R = w.D = w.rr = None
+                    w.W, w.R, w.D, w.rr, _ = _cg(w.G, w.C * w.valid, w.W, w.a2, None, 1)
+                else:
+                    w.W, w.R, w.D, w.rr, _ = _cg(w.G, None, w.W, w.a2, None, 1, w.R, w.D,
+                                                 w.rr)
+                continue
+            _prox_step(w, pen, method)
+    return out_w, out_it, out_conv, out_gap, out_obj, out_bound, np.broadcast_to(
+        L[:, 0, :], (m, A)).copy()
+
+
+def _prox_step(w, pen, method):
+    """One gd / subgradient / ista / fista step for every running pair."""
+    Z = w.Z
+    U = np.matmul(w.G, Z)
+    if pen.rho < 1.0:
+        U += w.a2 * Z
+    U -= w.C
+    U *= w.T
+    np.subtract(Z, U, out=U)  # U = Z − t∇f(Z)
+    tau = w.T * w.a1
+    if method == "subgradient":
+        if pen.has_l1:
+            U -= tau * np.sign(Z)
+        w.W = w.Z = np.maximum(U, 0.0) if pen.positive else U
+        return
+    Wn = pen.prox(U, tau)
+    if method != "fista" and method != "auto":
+        w.W = w.Z = Wn
+        return
+    Dn = Wn - w.W
+    restart = np.einsum("bpa,bpa->ba", Z - Wn, Dn)[:, None, :] > 0
+    theta = np.where(restart, 1.0, w.theta)
+    theta_next = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * theta * theta))
+    Dn *= (theta - 1.0) / theta_next
+    Dn += Wn
+    w.Z = Dn
+    w.theta = theta_next
+    w.W = Wn
+
+
+def _refine(w, positive, P, target, coef_tol, record, extra, k):
+    """Active-set step for the running pairs: conjugate gradient on the iterate's face.
+
+    With the support S and signs s of the iterate W fixed, F is a quadratic on that face,
+    minimized by (G + α₂I)_SS v = c_S − α₁ s_S. CG from W (at most |S| steps in exact
+    arithmetic, fewer once the residual is small enough for the certificate) gives V with
+    F(V) ≤ F(W). Where V leaves the face (a sign changes), step from W towards V only up
+    to the first coordinate that reaches 0 and set it to exactly 0 (the classical
+    active-set step; F still decreases). The result replaces the iterate (momentum reset)
+    and is recorded as the solution where its own measures meet the contract.
+    """
+    W = w.W
+    S = (W != 0) & w.valid
+    sgn = np.sign(W)
+    B = (w.C - w.a1 * sgn) * S
+    n_steps = min(P + 2, int(S.sum(axis=1).max()) + 2)
+    a2 = w.a2 if np.any(w.a2 > 0) else None
+    # Residual small enough for the gradient certificate (a tenth of coef_tol), or tiny.
+    thr = np.where(w.mu_sc > 0, (0.1 * min(coef_tol, 1.0) * w.mu_sc / w.scale[:, :, None]) ** 2,
+                   0.0)
+    V, _, _, _, taken = _cg(w.G, B, W.copy(), a2, S, n_steps, thr=thr)
+    extra[w.bi[:, None], w.ai[None, :]] += taken * w.running
+    crossed = S & (V * sgn <= 0)
+    if crossed.any():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(crossed, W / (W - V), np.inf)
+        t = np.minimum(ratio.min(axis=1, keepdims=True), 1.0)
+        V = W + t * (V - W)
+        V[crossed & (ratio <= t)] = 0.0
+    gap, obj, bound = measures(w.G, w.C, w.yy, V, w.a1, w.a2, w.L, w.mu_pl, w.mu_sc,
+                               w.scale, positive)
+    ok = meets(gap, bound, target[w.bi][:, None], coef_tol, w.mu_sc)
+    record(w.running & ok, V, gap, obj, bound, ok, k)
+    w.W = V
+    w.Z = V.copy()
+    w.theta = np.ones_like(w.theta)
+    w.obj = obj
