@@ -59,7 +59,6 @@ ElasticNet also ``sparse_coef_``.
 
 from __future__ import annotations
 
-import inspect
 import numbers
 import warnings
 from fractions import Fraction
@@ -109,10 +108,6 @@ _CD_OPTIONS = {  # scikit-learn's coordinate-descent options (accepted, no effec
     "random_state": ["random_state"],
     "selection": [StrOptions({"cyclic", "random"})],
 }
-
-
-def _solver_supports_positive() -> bool:
-    return "positive" in inspect.signature(solve).parameters
 
 
 # --------------------------------------------------------------------------- data reduction
@@ -197,8 +192,9 @@ class _GDBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
     """Shared validation, data reduction, fit and predict of the four estimators.
 
     Subclasses set ``_penalty``, ``_cd_api`` (True for Lasso/ElasticNet: weights rescaled to
-    sum to n, a scalar weight ignored, 1-D ``coef_`` for a one-column ``y``, the alpha=0
-    warning — all as scikit-learn's coordinate-descent estimators do), and
+    sum to n, a scalar weight ignored, the alpha=0 warning — as scikit-learn's
+    coordinate-descent estimators do), ``_squeeze_one_target`` (1-D ``coef_`` for a
+    one-column ``y``: Ridge, Lasso, ElasticNet), and
     define ``_l1l2_alphas(n_samples, n_targets)`` (α on l1l2's scale, one per target) and
     ``_check_options(X)``.
     """
@@ -206,6 +202,7 @@ class _GDBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
     _penalty = "none"
     _default_max_iter = 100_000
     _cd_api = False
+    _squeeze_one_target = False
     _l1_ratio = None
 
     def _l1l2_alphas(self, n_samples, n_targets):
@@ -272,11 +269,7 @@ class _GDBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         kw = dict(penalty=self._penalty, l1_ratio=self._l1_ratio, fit_intercept=False,
                   method=self.method, tol=self.tol,
                   max_iter=self._default_max_iter if self.max_iter is None else self.max_iter)
-        if self.positive:
-            if not _solver_supports_positive():
-                raise ValueError("positive=True needs l1l2.solvers.solve(positive=...), "
-                                 "which this version of l1l2 does not have")
-            kw["positive"] = True
+        kw["positive"] = bool(self.positive)
         warm = getattr(self, "warm_start", False) and hasattr(self, "coef_")
         W0 = np.asarray(self.coef_, dtype=np.float64).reshape(T, -1) if warm else None
         if W0 is not None and W0.shape != (T, G.shape[0]):
@@ -302,8 +295,10 @@ class _GDBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
 
     def _set_fitted(self, coef, n_iter, gap, converged, x_mean, y_mean, dtype, single):
         intercept = y_mean - coef @ x_mean
-        if single or (self._cd_api and coef.shape[0] == 1):
-            coef, intercept = coef[0], intercept[0]
+        if single:
+            intercept = intercept[0]
+        if single or (self._squeeze_one_target and coef.shape[0] == 1):
+            coef = coef[0]  # scikit-learn keeps intercept_ of shape (1,) for a (n, 1) y
             n_iter, gap, converged = int(n_iter[0]), float(gap[0]), bool(converged[0])
         self.coef_ = np.asarray(coef, dtype=dtype)
         self.intercept_ = np.asarray(intercept, dtype=dtype)[()] if self.fit_intercept else 0.0
@@ -434,6 +429,7 @@ class GDRidge(_GDBase):
     """
 
     _penalty = "l2"
+    _squeeze_one_target = True
     _parameter_constraints = {
         **_COMMON,
         "alpha": [Interval(Real, 0, None, closed="left"), "array-like"],
@@ -526,6 +522,7 @@ class GDElasticNet(_CDOptions, _GDBase):
     _penalty = "elasticnet"
     _default_max_iter = 1000
     _cd_api = True
+    _squeeze_one_target = True
     _parameter_constraints = {
         **_COMMON,
         **_CD_OPTIONS,
