@@ -160,14 +160,16 @@ def pytest_configure(config):
 # Causes, tried in order on the first error of a failing test.
 _CAUSES = [
     ("accuracy (assert_allclose / almost_equal)",
-     r"Not equal to tolerance|not almost equal|Arrays are not equal|assert .*approx|"
-     r"Mismatched elements|AssertionError: $|assert .* [<>]=? |assert .*==|allclose"),
+     r"Not equal to tolerance|not almost equal|Arrays are not equal|Mismatched elements|"
+     r"approx\("),
+    ("timeout (slower than --timeout)", r"^Failed: Timeout"),
     ("warning expected but not raised", r"DID NOT WARN|No warnings of type|did not warn"),
     ("warning raised (test turns warnings into errors)", r"Warning: "),
     ("sample_weight", r"sample_weight"),
     ("sparse X", r"[Ss]parse"),
     ("multi-output y", r"y must be 1-D|multi.?output|shape \(\d+, \d+\)|y should be a 1d"),
     ("dtype", r"dtype|float32|float64"),
+    ("other assertion", r"^AssertionError"),
 ]
 _PARAM = re.compile(r"unexpected keyword argument '(\w+)'|The '(\w+)' parameter of GD")
 
@@ -185,7 +187,7 @@ def classify(error: str | None) -> str:
     return "other: " + error.split(":", 1)[0]
 
 
-def _run(mode, files, extra, out):
+def _run(mode, files, extra, out, timeout):
     import sklearn
 
     tests = Path(sklearn.__file__).parent / "linear_model" / "tests"
@@ -194,11 +196,14 @@ def _run(mode, files, extra, out):
     env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "sklearn_suite", "-p", "no:cacheprovider",
            "-p", "no:randomly", "-o", "addopts=", "--rootdir", str(tests.parent.parent),
-           "-W", "ignore::DeprecationWarning", *[str(tests / f) for f in files], *extra]
+           "-W", "ignore::DeprecationWarning", f"--timeout={timeout}",
+           *[str(tests / f) for f in files], *extra]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    log = Path(out).with_suffix(".log")
+    with open(log, "w") as fh:
+        proc = subprocess.run(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT, text=True)
     if proc.returncode not in (0, 1) or not Path(out).exists():
-        sys.exit(f"pytest ({mode}) did not run:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        sys.exit(f"pytest ({mode}) did not run:\n{log.read_text()[-3000:]}")
     return json.loads(Path(out).read_text()), time.perf_counter() - t0
 
 
@@ -220,11 +225,22 @@ def main(argv=None):
     ap.add_argument("--files", nargs="+", default=list(FILES), choices=FILES)
     ap.add_argument("-k", default=None, help="pytest -k expression (a subset)")
     ap.add_argument("--json", default=None, help="write every test's outcome here")
+    ap.add_argument("--timeout", type=int, default=120,
+                    help="seconds per test (pytest-timeout); a test that takes longer fails")
+    ap.add_argument("--reference", default=None,
+                    help="reuse the records of an earlier scikit-learn run (its sklearn.json)")
+    ap.add_argument("--workdir", default=None,
+                    help="keep the runs' records and pytest logs here (default: a temp dir)")
     args = ap.parse_args(argv)
     extra = ["-k", args.k] if args.k else []
     with tempfile.TemporaryDirectory() as tmp:
-        ref, t_ref = _run("sklearn", args.files, extra, Path(tmp, "ref.json"))
-        gd, t_gd = _run("gd", args.files, extra, Path(tmp, "gd.json"))
+        work = Path(args.workdir or tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        if args.reference:
+            ref, t_ref = json.loads(Path(args.reference).read_text()), 0.0
+        else:
+            ref, t_ref = _run("sklearn", args.files, extra, work / "sklearn.json", args.timeout)
+        gd, t_gd = _run("gd", args.files, extra, work / "gd.json", args.timeout)
     counted, passed, failed, causes, examples = summarize(ref, gd)
     import sklearn
 

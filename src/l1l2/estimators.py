@@ -713,9 +713,10 @@ class GDPolynomialRegression(RegressorMixin, BaseEstimator):
     :math:`g = V^\top(y - Vc)/n` in extended precision (``numpy.longdouble``, with the
     coefficients carried as a pair of float64) and adds the solution of :math:`Gd = g`,
     :math:`G = V^\top V/n` — by FISTA (``solver="gd"``, :func:`l1l2.solvers.solve`, the
-    default) or by a direct solve (``solver="direct"``). The first step alone is the plain
-    float64 fit; the refinement is what reproduces NIST's certified values of the StRD
-    polynomial data sets (``benchmarks/nist_polynomial.py`` prints the correct digits).
+    default; each correction to ``tol`` relative to its own size) or by a direct solve
+    (``solver="direct"``). The first step alone is an ordinary float64 fit; the refinement
+    is what reproduces NIST's certified values of the StRD polynomial data sets to 11–14
+    digits (``benchmarks/nist_polynomial.py`` prints them; ``tests/test_nist.py`` checks).
     Penalized fits are one :func:`l1l2.solvers.solve` call (``solver="gd"`` only).
 
     Parameters
