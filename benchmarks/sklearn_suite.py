@@ -161,14 +161,14 @@ def pytest_configure(config):
 _CAUSES = [
     ("accuracy (assert_allclose / almost_equal)",
      r"Not equal to tolerance|not almost equal|Arrays are not equal|Mismatched elements|"
-     r"approx\("),
+     r"approx\(| ± "),
     ("timeout (slower than --timeout)", r"^Failed: Timeout"),
     ("warning expected but not raised", r"DID NOT WARN|No warnings of type|did not warn"),
     ("warning raised (test turns warnings into errors)", r"Warning: "),
     ("sample_weight", r"sample_weight"),
     ("sparse X", r"[Ss]parse"),
     ("multi-output y", r"y must be 1-D|multi.?output|shape \(\d+, \d+\)|y should be a 1d"),
-    ("dtype", r"dtype|float32|float64"),
+    ("dtype", r"dtype"),
     ("other assertion", r"^AssertionError"),
 ]
 _PARAM = re.compile(r"unexpected keyword argument '(\w+)'|The '(\w+)' parameter of GD")

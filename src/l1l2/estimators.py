@@ -37,14 +37,16 @@ Data handling (one code path for all four classes, :func:`_fit_linear`), as scik
   ``(n_targets, n_features)``); Ridge accepts one ``alpha`` per target.
 * float32 input gives float32 ``coef_`` and ``intercept_`` (the solver works in float64);
   ``intercept_`` is a NumPy scalar (or array for several targets), ``0.0`` without intercept.
-* Non-finite results (overflow) raise ``ValueError``.
+* Non-finite results (overflow) raise ``ValueError``; a fit that does not converge warns
+  with scikit-learn's ``ConvergenceWarning`` text followed by the solver's gap and target.
+* ``copy_X=False`` centres a dense float64 ``X`` in place, as scikit-learn does.
 
 scikit-learn options that select an *algorithm* are accepted and have no effect on the
 result, because l1l2 always runs its own first-order ``method`` on the Gram matrix:
 ``precompute`` (``True``/``False``/``"auto"``; an array is used as the Gram matrix
 :math:`X^\top X` of the centred, weighted data after a consistency check), ``selection`` and
-``random_state`` (coordinate order in scikit-learn's coordinate descent), ``copy_X`` (``X`` is
-never modified), ``n_jobs``, and Ridge's ``solver`` (every name scikit-learn accepts; the same
+``random_state`` (coordinate order in scikit-learn's coordinate descent), ``n_jobs``, and
+Ridge's ``solver`` (every name scikit-learn accepts; the same
 combinations are refused, with scikit-learn's messages: ``"lbfgs"`` needs ``positive=True``,
 ``positive=True`` needs ``"auto"`` or ``"lbfgs"``, sparse ``X`` with an intercept refuses
 ``"svd"``, ``"cholesky"`` and ``"saga"``). ``tol`` is the gap threshold of
@@ -69,6 +71,7 @@ import numpy as np
 from numpy.polynomial import legendre
 from scipy import sparse
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin, TransformerMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import (
@@ -113,11 +116,13 @@ _CD_OPTIONS = {  # scikit-learn's coordinate-descent options (accepted, no effec
 # --------------------------------------------------------------------------- data reduction
 
 
-def _weighted_stats(X, Y, sw, fit_intercept):
+def _weighted_stats(X, Y, sw, fit_intercept, in_place=False):
     """Centred, weighted sufficient statistics in float64.
 
     Returns ``G`` (p, p), ``C`` (p, T), ``yy`` (T,), ``x_mean`` (p,), ``y_mean`` (T,), all
-    divided by ``n = X.shape[0]``; ``sw`` is None or the (already rescaled) weights.
+    divided by ``n = X.shape[0]``; ``sw`` is None or the (already rescaled) weights. With
+    ``in_place`` a dense, writeable float64 ``X`` is centred in place instead of copied
+    (scikit-learn's ``copy_X=False``).
     """
     n = X.shape[0]
     w = np.ones(n) if sw is None else np.asarray(sw, dtype=np.float64)
@@ -137,7 +142,12 @@ def _weighted_stats(X, Y, sw, fit_intercept):
             G = (XtWX - w.sum() * np.outer(x_mean, x_mean)) / n
             C = np.asarray(Xs.T @ WYc) / n  # Σ s_i (y_i - ȳ) = 0, so x̄ drops out
         else:
-            Xc = np.asarray(X, dtype=np.float64) - x_mean
+            if (in_place and isinstance(X, np.ndarray) and X.dtype == np.float64
+                    and X.flags.writeable):
+                X -= x_mean
+                Xc = X
+            else:
+                Xc = np.asarray(X, dtype=np.float64) - x_mean
             G = ((Xc * w[:, None]).T @ Xc) / n
             C = (Xc.T @ WYc) / n
         yy = np.einsum("ij,ij->j", Yc, WYc) / n
@@ -166,22 +176,33 @@ def _equivalent_problem(G, C, yy):
     return Xt, Yt
 
 
-def _check_gram(gram, G, n, p):
-    """scikit-learn's check of a user's Gram matrix (``precompute=array``)."""
-    gram = np.asarray(gram, dtype=np.float64)
+def _user_gram(gram, G, x_mean, n, fit_intercept):
+    """Use a Gram matrix passed as ``precompute``, as scikit-learn's ``_pre_fit`` does.
+
+    It must be :math:`X^\top X` of the data the solver sees (centred and weighted): with an
+    intercept and non-centred ``X`` it is replaced by the computed one, with scikit-learn's
+    warning; otherwise one element is checked against the data. Returns ``G`` (divided by n).
+    """
+    p = G.shape[0]
+    if fit_intercept and not np.allclose(x_mean, np.zeros(p)):
+        warnings.warn("Gram matrix was provided but X was centered to fit intercept: "
+                      "recomputing Gram matrix.", UserWarning, stacklevel=3)
+        return G
+    gram = np.asarray(gram)
     if gram.shape != (p, p):
         raise ValueError(f"Gram matrix passed in via 'precompute' parameter has shape "
                          f"{gram.shape}, expected ({p}, {p})")
-    i, j = p // 2, max(p // 2 - 1, 0)
-    expected, actual = G[i, j] * n, gram[i, j]
-    if not np.isclose(expected, actual, rtol=1e-4 if gram.dtype == np.float32 else 1e-7,
-                      atol=1e-5 * max(abs(expected), 1.0)):
+    i, j = p // 2, min(p // 2 + 1, p - 1)
+    expected, actual = G[i, j] * n, float(gram[i, j])
+    rtol = 1e-4 if gram.dtype == np.float32 else 1e-7
+    if not np.isclose(expected, actual, rtol=rtol, atol=1e-5):
         raise ValueError(
             "Gram matrix passed in via 'precompute' parameter did not pass validation when "
             f"a single element was checked - please check that it was computed properly. "
             f"For element ({i},{j}) we computed {expected} but the user-supplied value was "
             f"{actual}."
         )
+    gram = np.asarray(gram, dtype=np.float64)
     return 0.5 * (gram + gram.T) / n
 
 
@@ -253,10 +274,11 @@ class _GDBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
             sample_weight = None
         single = y.ndim == 1
         Y = np.asarray(y, dtype=np.float64).reshape(n_samples, -1)
-        G, C, yy, x_mean, y_mean = _weighted_stats(X, Y, sample_weight, self.fit_intercept)
+        G, C, yy, x_mean, y_mean = _weighted_stats(X, Y, sample_weight, self.fit_intercept,
+                                                   in_place=not self.copy_X)
         gram = getattr(self, "precompute", None)
         if gram is not None and not isinstance(gram, bool | str):
-            G = _check_gram(gram, G, n_samples, X.shape[1])
+            G = _user_gram(gram, G, x_mean, n_samples, self.fit_intercept)
         coef, n_iter, gap, converged = self._solve(G, C, yy, n_samples)
         self._set_fitted(coef, n_iter, gap, converged, x_mean, y_mean, X.dtype, single)
         return self
@@ -274,17 +296,16 @@ class _GDBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         W0 = np.asarray(self.coef_, dtype=np.float64).reshape(T, -1) if warm else None
         if W0 is not None and W0.shape != (T, G.shape[0]):
             W0 = None
-        try:
-            if W0 is None and (alphas is None or np.all(alphas == alphas[0])):
-                res = solve_many([(Xt, Yt[:, k]) for k in range(T)],
-                                 alphas=None if alphas is None else alphas[:1], **kw)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            res = self._solve_targets(Xt, Yt, alphas, W0, kw)
+        for w in caught:
+            if issubclass(w.category, ConvergenceWarning):
+                warnings.warn(f"Objective did not converge. You might want to increase the "
+                              f"number of iterations. {w.message}", ConvergenceWarning,
+                              stacklevel=3)
             else:
-                res = [solve(Xt, Yt[:, k], alphas=None if alphas is None else alphas[k:k + 1],
-                             coef_init=None if W0 is None else W0[k], **kw)
-                       for k in range(T)]
-        except FloatingPointError as exc:
-            raise ValueError(f"{exc}; the input data may contain large values and need "
-                             f"to be preprocessed") from exc
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         coef = np.vstack([r.coef[0] for r in res])
         if not np.all(np.isfinite(coef)):
             raise ValueError("Iterations resulted in non-finite parameter values. The input "
@@ -292,6 +313,21 @@ class _GDBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         return (coef, np.array([int(r.n_iter[0]) for r in res]),
                 np.array([float(r.gap[0]) for r in res]),
                 np.array([bool(r.converged[0]) for r in res]))
+
+    @staticmethod
+    def _solve_targets(Xt, Yt, alphas, W0, kw):
+        """All targets in one batched call, or one call each (warm start, per-target α)."""
+        T = Yt.shape[1]
+        try:
+            if W0 is None and (alphas is None or np.all(alphas == alphas[0])):
+                return solve_many([(Xt, Yt[:, k]) for k in range(T)],
+                                  alphas=None if alphas is None else alphas[:1], **kw)
+            return [solve(Xt, Yt[:, k], alphas=None if alphas is None else alphas[k:k + 1],
+                          coef_init=None if W0 is None else W0[k], **kw)
+                    for k in range(T)]
+        except FloatingPointError as exc:
+            raise ValueError(f"{exc}; the input data may contain large values and need "
+                             f"to be preprocessed") from exc
 
     def _set_fitted(self, coef, n_iter, gap, converged, x_mean, y_mean, dtype, single):
         intercept = y_mean - coef @ x_mean
@@ -349,7 +385,8 @@ class GDLinearRegression(_GDBase):
     ----------
     fit_intercept : bool, default=True
     copy_X : bool, default=True
-        Accepted; ``X`` is never modified.
+        With False a dense float64 ``X`` is centred in place (scikit-learn's meaning: ``X``
+        may be overwritten); sparse ``X`` is never modified.
     n_jobs : int, default=None
         Accepted, no effect.
     positive : bool, default=False
@@ -402,7 +439,8 @@ class GDRidge(_GDBase):
         scikit-learn's Ridge ``alpha`` (≥ 0), one per target if an array.
     fit_intercept : bool, default=True
     copy_X : bool, default=True
-        Accepted; ``X`` is never modified.
+        With False a dense float64 ``X`` is centred in place (scikit-learn's meaning: ``X``
+        may be overwritten); sparse ``X`` is never modified.
     max_iter : int or None, default=None
         None means 100 000.
     tol : float, default=1e-10
@@ -426,6 +464,8 @@ class GDRidge(_GDBase):
     ----------
     coef_, intercept_, n_iter_, dual_gap_, converged_, n_features_in_
         See :class:`GDLinearRegression`.
+    solver_ : str
+        The algorithm that ran: ``method`` (scikit-learn reports its own solver's name).
     """
 
     _penalty = "l2"
@@ -470,6 +510,10 @@ class GDRidge(_GDBase):
                              "on sparse data. Please set the solver to 'auto' or 'lsqr', "
                              "'sparse_cg', 'sag', 'lbfgs' or set `fit_intercept=False`")
 
+    def _set_fitted(self, *args):
+        super()._set_fitted(*args)
+        self.solver_ = self.method  # the algorithm that actually ran
+
     def _l1l2_alphas(self, n_samples, n_targets):
         a = np.asarray(self.alpha, dtype=np.float64).reshape(-1)
         if a.size not in (1, n_targets):
@@ -497,7 +541,8 @@ class GDElasticNet(_CDOptions, _GDBase):
     max_iter : int, default=1000
         Iterations (one costs :math:`O(p^2)`).
     copy_X : bool, default=True
-        Accepted; ``X`` is never modified.
+        With False a dense float64 ``X`` is centred in place (scikit-learn's meaning: ``X``
+        may be overwritten); sparse ``X`` is never modified.
     tol : float, default=1e-4
         Stop when the duality gap is at most ``tol·||y_c||²/n``: scikit-learn's criterion.
     warm_start : bool, default=False
