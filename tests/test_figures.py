@@ -65,6 +65,43 @@ def test_every_figure_exists_and_is_a_valid_image(tiny_run: Path):
 
 
 @pytest.mark.workflow
+def test_every_figure_writes_the_numbers_it_draws(tiny_run: Path):
+    """A CSV beside every figure (the GIF's is fits_animation.csv), and they hold the tables'
+    numbers: the bias–variance CSV's measured error is metrics.csv's test MSE."""
+    for name in expected_figures():
+        if name.endswith("scaling.png"):
+            continue  # a copied benchmark image, not drawn by the workflow
+        data = tiny_run / (name.replace("fits.gif", "fits_animation.gif")[:-4] + ".csv")
+        assert data.is_file(), data
+        assert len(pd.read_csv(data)) > 0, data
+    metrics = pd.read_csv(tiny_run / "results/tables/metrics.csv")
+    for scenario in SCENARIOS:
+        bv = pd.read_csv(tiny_run / f"results/figures/{scenario}/bias_variance.csv")
+        rows = metrics[(metrics["scenario"] == scenario) & (metrics["degree"] == 6)]
+        mean = rows.groupby(["model", "lambda"])["test_mse"].mean()
+        np.testing.assert_allclose(bv["test_mse"], mean.loc[list(zip(bv["model"], bv["lambda"],
+                                                                     strict=True))], rtol=1e-9)
+        np.testing.assert_allclose(bv["expected_mse"], bv["bias2"] + bv["variance"] + 0.04,
+                                   rtol=1e-12)
+        stats = pd.read_csv(tiny_run / f"results/figures/{scenario}/error_vs_degree.csv")
+        best = plots.best_lambda_by_degree(metrics[metrics["scenario"] == scenario])
+        test = stats[stats["split"] == "test"].set_index(["model", "degree"])["median"]
+        expected = best.groupby(["model", "degree"])["test_mse"].median()
+        np.testing.assert_allclose(test.loc[expected.index], expected, rtol=1e-12)
+
+
+@pytest.mark.workflow
+def test_ols_training_error_only_falls_with_degree(tiny_run: Path):
+    """The error-vs-degree caption's claim: nested least-squares fits, so OLS's training error
+    cannot rise with the degree (penalized models' can: CV picks another λ per degree)."""
+    metrics = pd.read_csv(tiny_run / "results/tables/metrics.csv")
+    ols = metrics[metrics["model"] == "ols"].sort_values("degree")
+    for _, rows in ols.groupby(["scenario", "replicate"]):
+        steps = np.diff(rows["train_mse"].to_numpy())
+        assert (steps <= 1e-9 * rows["train_mse"].max()).all(), rows
+
+
+@pytest.mark.workflow
 def test_summary_matches_selection_metrics_and_crosscheck(tiny_run: Path):
     tables = tiny_run / "results/tables"
     selection = pd.read_csv(tables / "selection.csv")
@@ -100,11 +137,25 @@ def test_summary_matches_selection_metrics_and_crosscheck(tiny_run: Path):
     markdown = (tables / "summary.md").read_text()
     best = summary[summary["rule"] == "min"]
     for row in best.itertuples():
-        assert f"{row.test_mse:.4f} ± {row.test_mse_sd:.4f} (degree {row.degree}" in markdown
+        cell = f"{row.test_mse_median:.3g} [{row.test_mse_q25:.3g}–{row.test_mse_q75:.3g}]"
+        assert f"{cell} (degree {row.degree}" in markdown
+    # the robust statistics are those of the chosen fits' test MSE
+    for (scenario, model, rule), group in per_rep.groupby(["scenario", "model", "rule"]):
+        row = summary.set_index(["scenario", "model", "rule"]).loc[(scenario, model, rule)]
+        assert row["test_mse_median"] == group["test_mse"].median()
+        assert row["n_blowups"] == int((group["test_mse"] > 10 * group["test_mse"].median()).sum())
     assert markdown.count("| sine, σ = 0.2, n = 60 |") == 2
     assert f"{len(cross[cross['model'] == 'lasso'])} | " in markdown
     html = (tables / "summary.html").read_text()
-    assert html.startswith("<!DOCTYPE html>") and "class='best'" in html
+    assert html.startswith("<!DOCTYPE html>")
+    # bold only for a clear winner: the lowest median below every other model's first quartile
+    clear = 0
+    for _, part in summary.groupby(["scenario", "rule"]):
+        best = part.loc[part["test_mse_median"].idxmin()]
+        others = part[part["model"] != best["model"]]
+        clear += int((best["test_mse_median"] < others["test_mse_q25"]).all())
+    disagree = summary[summary["rule"] == "min"].groupby("model")["n_disagree"].sum()
+    assert html.count("class='best'") == clear + int((disagree > 0).sum())
 
 
 @pytest.mark.workflow
@@ -182,7 +233,8 @@ def test_scenario_figures_and_gif_are_byte_identical_when_redrawn(tiny_run: Path
             split, coefs, metrics, scenario, "sparse_legendre", range(1, 7)
         )
         plots.save(animation, tmp_path / f"{run}.gif", 90)
-        plots.save(plots.coefficient_paths(coefs, scenario, 6), tmp_path / f"{run}.png", 110)
+        paths = plots.coefficient_paths(coefs, metrics, scenario, 6, "legendre", "sparse_legendre")
+        plots.save(paths, tmp_path / f"{run}.png", 110)
     assert sha256(tmp_path / "a.gif") == sha256(tmp_path / "b.gif")
     assert sha256(tmp_path / "a.png") == sha256(tmp_path / "b.png")
     # and the workflow's own copy (another process, same inputs) is the same bytes
@@ -214,23 +266,26 @@ def test_lambda_min_1se_follows_glmnet():
 
 
 def test_bias_variance_of_a_known_fit():
-    """Fits equal to the truth have zero bias and variance; a constant offset is pure bias."""
+    """Fits equal to the truth have zero bias and variance; replicate offsets 0 and 0.5 give
+    (mean offset)² = 0.0625, of which Var(mean) = s²/R = 0.0625 is variance, not bias."""
+    from l1l2.data import get_true_function
+    from l1l2.features import Standardizer, design_matrix
+
+    x = np.linspace(-1, 1, 40)
+    truth = get_true_function("sparse_legendre")(x)
     split = pd.DataFrame(
         {
-            "replicate": np.repeat([0, 1], 30),
-            "x": np.tile(np.linspace(-1, 1, 30), 2),
-            "y": 0.0,
-            "y_true": 0.0,
-            "split": "train",
+            "replicate": np.repeat([0, 1], 40),
+            "x": np.tile(x, 2),
+            "y": np.tile(truth, 2),  # no noise: the measured test MSE is the fit's error
+            "y_true": np.tile(truth, 2),
+            "split": np.tile(["train", "test"], 40),
             "fold": 0,
         }
     )
-    # sparse_legendre = P1 - 0.8 P3 + 0.6 P6; fit its exact coefficients on the standardized basis
-    from l1l2.features import Standardizer, design_matrix
-
     rows = []
     for r in (0, 1):
-        F = design_matrix(np.linspace(-1, 1, 30), 6, "legendre")
+        F = design_matrix(x[::2], 6, "legendre")  # this replicate's training rows
         scaler = Standardizer.fit(F)
         raw = np.array([1.0, 0, -0.8, 0, 0, 0.6])
         w = raw * scaler.scale
@@ -239,12 +294,41 @@ def test_bias_variance_of_a_known_fit():
             rows.append((r, 6, lam, 0, b + offset))
             rows += [(r, 6, lam, j + 1, float(w[j])) for j in range(6)]
     coefs = pd.DataFrame(rows, columns=["replicate", "degree", "lambda", "term", "coef"])
-    table = plots.bias_variance(split, coefs, 6, "legendre", (-1, 1), "sparse_legendre")
+    table = plots.bias_variance(split, coefs, 6, "legendre", (-1, 1), noise_sd=0.0)
     exact = table.set_index("lambda")
-    assert exact.loc[0.1, "bias2"] < 1e-20 and exact.loc[0.1, "variance"] < 1e-20
-    # offsets 0 and 0.5: mean offset 0.25 -> bias² 0.0625; population variance 0.0625
-    assert math.isclose(exact.loc[1.0, "bias2"], 0.0625, rel_tol=1e-9)
-    assert math.isclose(exact.loc[1.0, "variance"], 0.0625, rel_tol=1e-9)
+    assert abs(exact.loc[0.1, "bias2"]) < 1e-20 and exact.loc[0.1, "variance"] < 1e-20
+    assert exact.loc[0.1, "test_mse"] < 1e-20
+    assert abs(exact.loc[1.0, "bias2"]) < 1e-12  # 0.0625 − s²/R = 0.0625 − 0.125/2
+    assert math.isclose(exact.loc[1.0, "variance"], 0.125, rel_tol=1e-9)  # s², ddof = 1
+    # measured: replicate 0 is exact, replicate 1 is off by 0.5 everywhere -> (0 + 0.25)/2
+    assert math.isclose(exact.loc[1.0, "test_mse"], 0.125, rel_tol=1e-9)
+    assert math.isclose(exact.loc[1.0, "expected_mse"], 0.125, rel_tol=1e-9)
+    assert (table["n_points"] == 40).all() and (table["n_replicates"] == 2).all()
+
+
+def test_bias_variance_adds_up_to_the_measured_test_error():
+    """bias² + variance + σ² at the test points estimates the measured test MSE: on 40
+    replicates of two scenarios, at every λ from overfitting to underfitting, the two agree
+    within 3 standard errors of their paired difference; and the parts behave (variance falls,
+    bias² rises with λ once past the overfitting range)."""
+    from l1l2.data import Scenario, simulate, split
+    from l1l2.study import fit_grid
+
+    lambdas = np.geomspace(1e-5, 10, 7)
+    worst = 0.0
+    for function, sd, degree, seed in (("runge", 0.1, 15, 5), ("sine", 0.3, 12, 3)):
+        scenario = Scenario(function, sd, 50)
+        table = split(simulate(scenario, replicates=40, seed=seed), scenario.name, seed=seed,
+                      test_size=0.25, folds=2)
+        for model in ("ridge", "lasso"):
+            _, coefs = fit_grid(table, model, [degree], lambdas)
+            bv = plots.bias_variance(table, coefs, degree, "legendre", (-1, 1), sd)
+            z = (bv["test_mse"] - bv["expected_mse"]) / bv["diff_se"]
+            worst = max(worst, float(z.abs().max()))
+            assert (z.abs() < 3).all(), (function, model, bv)
+            assert bv["variance"].iloc[-1] < bv["variance"].iloc[0] / 10
+            assert bv["bias2"].iloc[-1] > 10 * bv["bias2"].iloc[2]  # λ = 10 vs λ = 1e-3
+    assert worst > 0.5  # the check is not vacuous: the estimates differ by sampling error
 
 
 def test_true_coefficients_in_each_basis():
@@ -256,6 +340,31 @@ def test_true_coefficients_in_each_basis():
     assert plots.true_coefficients("sparse_legendre", 4, "legendre") is None
     assert plots.true_coefficients("sine", 8, "legendre") is None
     assert get_true_function("sparse_legendre").support == (1, 3, 6)
+
+
+def test_true_zero_share_follows_symmetry():
+    """sin(2πt) is odd: no even Legendre terms; cos and the Runge function are even."""
+    assert np.flatnonzero(plots.true_projection("sine", 15)).tolist() == list(range(0, 15, 2))
+    assert np.flatnonzero(plots.true_projection("runge", 8)).tolist() == [1, 3, 5, 7]
+    assert plots.true_zero_share("sparse_legendre", 15) == 12 / 15
+    assert plots.true_zero_share("cosine", 15) == 8 / 15
+    np.testing.assert_allclose(
+        plots.true_projection("sparse_legendre", 8), [1, 0, -0.8, 0, 0, 0.6, 0, 0], atol=1e-12
+    )
+
+
+def test_blowups_and_robust_stats():
+    values = pd.DataFrame({"g": ["a"] * 5, "v": [1.0, 1.1, 0.9, 1.0, 50.0]})
+    stats = plots.robust_stats(values, ["g"], "v").iloc[0]
+    assert stats["median"] == 1.0 and stats["n_blowups"] == 1 and stats["mean"] > 10
+    assert plots.is_blowup([1.0, 1.0, 10.0]).tolist() == [False, False, False]  # not > 10×
+
+
+def test_scenarios_read_in_order():
+    names = ["sine_sd0.1_n200", "sine_sd0.4_n50", "sine_sd0.1_n50", "cosine_sd0.1_n50"]
+    assert plots.scenario_order(names) == [
+        "sine_sd0.1_n50", "sine_sd0.4_n50", "sine_sd0.1_n200", "cosine_sd0.1_n50"
+    ]
 
 
 def test_trajectories_show_the_three_behaviours(tmp_path: Path):

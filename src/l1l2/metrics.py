@@ -43,10 +43,10 @@ def select_models(metrics: pd.DataFrame, rules: Sequence[str]) -> tuple[pd.DataF
     Returns
     -------
     summary : pandas.DataFrame
-        One row per (scenario, model, rule): the most frequently chosen degree, the median chosen
-        λ, the mean CV and test error of the per-replicate choices (and the test error's standard
-        deviation), the mean share of exactly-zero coefficients, and whether every chosen fit
-        converged.
+        One row per (scenario, model, rule): the most frequently chosen degree (ties: the lowest)
+        and how many replicates chose it (``n_degree``), the median chosen λ, the mean CV and
+        test error of the per-replicate choices (and the test error's standard deviation), the
+        mean share of exactly-zero coefficients, and whether every chosen fit converged.
     per_replicate : pandas.DataFrame
         The chosen row of every (scenario, model, rule, replicate).
     """
@@ -80,6 +80,7 @@ def select_models(metrics: pd.DataFrame, rules: Sequence[str]) -> tuple[pd.DataF
                 "model": model,
                 "rule": rule,
                 "degree": int(degrees.index[degrees.to_numpy() == degrees.max()].min()),
+                "n_degree": int(degrees.max()),
                 "lambda": float(group["lambda"].median()),
                 "cv_mse": float(group["cv_mse"].mean()),
                 "test_mse": float(group["test_mse"].mean()),

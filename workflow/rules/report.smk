@@ -46,9 +46,11 @@ SCENARIO_SUBCATEGORY = lambda w: (
     f"{SCENARIOS[w.scenario].function}: "
     f"f(t) = {get_true_function(SCENARIOS[w.scenario].function).formula}"
 )
+# The report sorts rows by label text: n first, left-padded with figure spaces (U+2007, the width
+# of a digit) so that n = 50 comes before n = 200.
 SCENARIO_LABELS = lambda w: {
+    "n": f"{SCENARIOS[w.scenario].n_samples:\u2007>6}",
     "noise sd": SCENARIOS[w.scenario].noise_text,
-    "n": str(SCENARIOS[w.scenario].n_samples),
 }
 
 
@@ -58,7 +60,7 @@ rule figures_scenario:
         selection="results/tables/selection.csv",
         split="data/split/{scenario}.csv",
         coefs=expand("results/fits/{{scenario}}/{model}.coefs.csv", model=MODELS),
-        code=library("plots", "features", "data"),
+        code=library("plots", "features", "data", "metrics"),
     output:
         fits=report(
             "results/figures/{scenario}/fits.png",
@@ -109,6 +111,14 @@ rule figures_scenario:
             subcategory=SCENARIO_SUBCATEGORY,
             labels=SCENARIO_LABELS,
         ),
+        # the exact numbers each figure draws, beside it
+        fits_csv="results/figures/{scenario}/fits.csv",
+        animation_csv="results/figures/{scenario}/fits_animation.csv",
+        error_vs_degree_csv="results/figures/{scenario}/error_vs_degree.csv",
+        error_vs_lambda_csv="results/figures/{scenario}/error_vs_lambda.csv",
+        coef_paths_csv="results/figures/{scenario}/coef_paths.csv",
+        sparsity_csv="results/figures/{scenario}/sparsity.csv",
+        bias_variance_csv="results/figures/{scenario}/bias_variance.csv",
     log:
         "logs/figures/{scenario}/figures.log",
     conda:
@@ -131,17 +141,18 @@ rule figures_scenario:
 
 rule figure_support_recovery:
     input:
-        selection="results/tables/selection.csv",
+        metrics="results/tables/metrics.csv",
         coefs="results/fits/{scenario}/lasso.coefs.csv",
-        code=library("plots", "data"),
+        code=library("plots", "data", "metrics"),
     output:
-        report(
+        figure=report(
             "results/figures/{scenario}/support_recovery.png",
             caption="../report/support_recovery.rst",
             category="11 Support recovery",
             subcategory=SCENARIO_SUBCATEGORY,
             labels=SCENARIO_LABELS,
         ),
+        data="results/figures/{scenario}/support_recovery.csv",
     log:
         "logs/figures/{scenario}/support_recovery.log",
     conda:
@@ -150,6 +161,7 @@ rule figure_support_recovery:
         scenario="{scenario}",
         function=lambda w: SCENARIOS[w.scenario].function,
         degree=DEGREES[-1],
+        rules=config["selection"]["rules"],
         basis=config["features"]["basis"],
         dpi=config["plots"]["dpi"],
         style=config["plots"]["style"],
@@ -174,6 +186,8 @@ rule figure_mechanics:
             category="07 Gradient-descent trajectories",
             labels={"figure": "trajectories"},
         ),
+        penalties_csv="results/figures/penalties.csv",
+        trajectories_csv="results/figures/trajectories.csv",
     log:
         "logs/figures/mechanics.log",
     conda:
@@ -203,6 +217,7 @@ rule figure_convergence:
             labels={"figure": "convergence"},
         ),
         table="results/tables/conditioning.csv",
+        data="results/figures/convergence.csv",
     log:
         "logs/figures/convergence.log",
     conda:
@@ -228,12 +243,13 @@ rule figure_crosscheck:
         pairs=expand("results/reference/{scenario}.coefs.csv", scenario=SCENARIOS),
         code=library("plots"),
     output:
-        report(
+        figure=report(
             "results/figures/crosscheck.png",
             caption="../report/crosscheck.rst",
             category="09 Cross-check with scikit-learn",
             labels={"figure": "cross-check"},
         ),
+        data="results/figures/crosscheck.csv",
     log:
         "logs/figures/crosscheck.log",
     conda:
@@ -250,6 +266,7 @@ rule figure_crosscheck:
 rule summary:
     input:
         selection="results/tables/selection.csv",
+        per_replicate="results/tables/selection_replicates.csv",
         crosscheck="results/tables/crosscheck.csv",
         metrics="results/tables/metrics.csv",
         code=library("plots"),

@@ -20,7 +20,7 @@ def main(smk):
         basis=p.basis,
         style=p.style,
     )
-    plots.save(figure, smk.output[0], p.dpi)
+    plots.save(figure, smk.output.figure, p.dpi)
 
 
 run(main, snakemake)  # noqa: F821 - injected by Snakemake

@@ -7,8 +7,8 @@ from l1l2.data import validate_split
 
 from _runner import run
 
-#: Resolution of the animation (frames are large; the PNGs use the config's dpi).
-ANIMATION_DPI = 90
+#: Resolution of the animation relative to the config's dpi (18 frames: kept light).
+ANIMATION_DPI_SCALE = 0.75
 
 
 def main(smk):
@@ -34,10 +34,10 @@ def main(smk):
             metrics, selection, scenario, p.basis, style=p.style
         ),
         out.coef_paths: plots.coefficient_paths(
-            coefs, scenario, degree, p.basis, style=p.style
+            coefs, metrics, scenario, degree, p.basis, p.function, style=p.style
         ),
         out.sparsity: plots.sparsity_vs_lambda(
-            metrics, scenario, p.sparsity_degrees, p.basis, style=p.style
+            metrics, scenario, p.sparsity_degrees, p.basis, p.function, style=p.style
         ),
     }
     for path, figure in figures.items():
@@ -45,14 +45,16 @@ def main(smk):
     animation = plots.under_overfitting_animation(
         split, coefs, metrics, scenario, p.function, p.degrees, **shared
     )
-    plots.save(animation, out.animation, ANIMATION_DPI)
+    plots.save(
+        animation, out.animation, round(p.dpi * ANIMATION_DPI_SCALE), data_path=out.animation_csv
+    )
     tables = {
-        m: plots.bias_variance(split, coefs[m], degree, p.basis, p.domain, p.function)
+        m: plots.bias_variance(split, coefs[m], degree, p.basis, p.domain, p.noise_sd)
         for m in plots.PENALIZED
         if m in coefs
     }
     figure = plots.bias_variance_figure(
-        tables, metrics, scenario, degree, p.noise_sd, p.basis, style=p.style
+        tables, metrics, scenario, degree, p.basis, style=p.style
     )
     plots.save(figure, out.bias_variance, p.dpi)
 

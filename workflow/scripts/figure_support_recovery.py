@@ -2,25 +2,27 @@
 
 import pandas as pd
 
-from l1l2.plots import save, support_recovery
+from l1l2.plots import per_replicate_lambdas, save, support_recovery
 
 from _runner import run
 
 
 def main(smk):
     p = smk.params
-    selection = pd.read_csv(smk.input.selection)
-    chosen = selection[(selection["scenario"] == p.scenario) & (selection["model"] == "lasso")]
+    metrics = pd.read_csv(smk.input.metrics)
+    metrics = metrics[metrics["scenario"] == p.scenario]
+    # CV's choice at the degree of the figure (not the degree selection.csv prefers)
+    chosen = per_replicate_lambdas(metrics, "lasso", p.degree)
     figure = support_recovery(
         pd.read_csv(smk.input.coefs),
         p.scenario,
         p.function,
         p.degree,
         basis=p.basis,
-        selected=dict(zip(chosen["rule"], chosen["lambda"], strict=True)),
+        selected={rule: float(chosen[rule].median()) for rule in p.rules},
         style=p.style,
     )
-    save(figure, smk.output[0], p.dpi)
+    save(figure, smk.output.figure, p.dpi)
 
 
 run(main, snakemake)  # noqa: F821 - injected by Snakemake

@@ -13,6 +13,7 @@ def main(smk):
         pd.read_csv(smk.input.selection),
         pd.read_csv(smk.input.crosscheck),
         pd.read_csv(smk.input.metrics),
+        pd.read_csv(smk.input.per_replicate),
     )
     summary.to_csv(smk.output.csv, index=False)
     with open(smk.output.markdown, "w", encoding="utf-8") as f:

@@ -30,11 +30,13 @@ import importlib
 _MODULE_OF = {
     "style": [
         "BASIS_COLORS", "LAMBDA_LABEL", "METHOD_COLORS", "MODEL_COLORS", "MODEL_LABELS",
-        "PENALIZED", "STYLES", "save", "use_style",
+        "PENALIZED", "STYLES", "attach_data", "save", "use_style",
     ],
     "analysis": [
-        "best_lambda_by_degree", "bias_variance", "coef_matrix", "describe_scenario",
-        "first_zero_lambda", "lambda_min_1se", "predict", "spread_degrees", "true_coefficients",
+        "BLOWUP_FACTOR", "best_lambda_by_degree", "bias_variance", "coef_matrix",
+        "describe_scenario", "first_zero_lambda", "is_blowup", "lambda_min_1se",
+        "per_replicate_lambdas", "predict", "robust_stats", "scenario_order", "spread_degrees",
+        "true_coefficients", "true_projection", "true_zero_share",
     ],
     "experiments": [
         "conditioning_table", "example_problem", "lasso_gap_histories", "trajectory_runs",

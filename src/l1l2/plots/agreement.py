@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .style import MODEL_COLORS, MODEL_LABELS, figure_function, fmt
+from .style import MODEL_COLORS, MODEL_LABELS, attach_data, figure_function, fmt
 
 
 @figure_function
@@ -88,4 +88,8 @@ def crosscheck(
     fig.suptitle("Cross-check: l1l2's gradient-descent fits against scikit-learn on the "
                  "same objective", fontsize=10)
     fig.tight_layout()
-    return fig
+    drawn = pd.concat([
+        pairs.assign(panel="coefficients"),
+        table.assign(panel="fits"),
+    ], ignore_index=True)
+    return attach_data(fig, drawn)

@@ -5,105 +5,160 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib import ticker
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
-from .analysis import coef_matrix, describe_scenario, first_zero_lambda, true_coefficients
+from .analysis import (
+    coef_matrix,
+    describe_scenario,
+    first_zero_lambda,
+    lambda_min_1se,
+    true_coefficients,
+    true_projection,
+    true_zero_share,
+)
 from .style import (
     LAMBDA_LABEL,
     MODEL_COLORS,
     MODEL_LABELS,
     PENALIZED,
+    attach_data,
     figure_function,
     fmt,
     log_lambda_axis,
 )
 
+#: Colours of the highlighted terms of the coefficient paths (the other terms are grey).
+TERM_COLORS = ["#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628"]
+
+
+def highlighted_terms(function: str | None, degree: int, basis: str, count: int = 4) -> list[int]:
+    """Terms (1-based) drawn in colour: the true support of a sparse truth, else the ``count``
+    terms with the largest coefficients in the true function's projection
+    (:func:`~l1l2.plots.analysis.true_projection`)."""
+    if function is None:
+        return []
+    true = true_coefficients(function, degree, basis)
+    if true is not None:
+        return [int(j) + 1 for j in np.flatnonzero(true)]
+    projection = np.abs(true_projection(function, degree, basis))
+    order = np.argsort(-projection, kind="mergesort")[:count]
+    return sorted(int(j) + 1 for j in order if projection[j] > 0)
+
 
 @figure_function
 def coefficient_paths(
     coefs_by_model: Mapping[str, pd.DataFrame],
+    metrics: pd.DataFrame,
     scenario: str,
     degree: int,
     basis: str = "legendre",
+    function: str | None = None,
     replicate: int = 0,
 ) -> Figure:
     """Figure 4: coefficients against λ at one degree, one column per penalized model.
 
-    Top row: the signed coefficients. Bottom row: their absolute values on a log scale, with
-    coefficients that are *exactly* zero drawn on the shaded strip at the bottom — Lasso's
-    coefficients drop onto it one by one, Ridge's keep shrinking (about as 1/λ) but never reach it.
+    Top row: the signed coefficients, with the number of non-zero coefficients along the top
+    axis (as glmnet's ``plot``). Highlighted in colour and labelled: the true support when the
+    true function is a sparse polynomial, else the 4 largest terms of the truth's projection
+    (:func:`highlighted_terms`); other terms are grey. Vertical lines: λ_min (solid) and λ_1se
+    (dash-dotted) of this replicate's CV curve at this degree
+    (:func:`~l1l2.plots.analysis.lambda_min_1se`, the rules of ``selection.csv``). Bottom row:
+    absolute values on a log scale; coefficients that are *exactly* zero sit on the shaded strip.
     """
     models = [m for m in PENALIZED if m in coefs_by_model]
-    paths = {}
+    metrics = metrics[metrics["scenario"] == scenario]
+    highlight = highlighted_terms(function, degree, basis)
+    sparse_truth = function is not None and true_coefficients(function, degree, basis) is not None
+    paths, marks, drawn = {}, {}, []
     for model in models:
         wide = coef_matrix(coefs_by_model[model], degree).xs(replicate, level="replicate")
         paths[model] = wide[list(range(1, degree + 1))].sort_index()
+        rows = metrics[(metrics["model"] == model) & (metrics["replicate"] == replicate)
+                       & (metrics["degree"] == degree)]
+        marks[model] = lambda_min_1se(rows) if len(rows) else None
+        long = paths[model].stack().rename("coef").reset_index()
+        long.columns = ["lambda", "term", "coef"]
+        drawn.append(long.assign(
+            model=model, highlighted=long["term"].isin(highlight),
+            lambda_min=marks[model][0] if marks[model] else np.nan,
+            lambda_1se=marks[model][1] if marks[model] else np.nan,
+        ))
     magnitudes = np.concatenate([np.abs(p.to_numpy()).ravel() for p in paths.values()])
     nonzero = magnitudes[magnitudes > 0]
     floor = 10 ** (math.floor(math.log10(nonzero.min())) - 1) if nonzero.size else 1e-8
     top = 10 ** math.ceil(math.log10(magnitudes.max())) if magnitudes.max() > 0 else 1.0
-    cmap = plt.get_cmap("viridis")
-    colors = [cmap(i / max(degree - 1, 1)) for i in range(degree)]
+    colors = {j: TERM_COLORS[i % len(TERM_COLORS)] for i, j in enumerate(highlight)}
     fig, axes = plt.subplots(
-        nrows=2, ncols=len(models), figsize=(4.6 * len(models), 7.4),
-        sharex=True, squeeze=False, gridspec_kw={"height_ratios": [1, 1.15]},
+        nrows=2, ncols=len(models), figsize=(3.1 * len(models), 7.2),
+        sharex=True, squeeze=False, gridspec_kw={"height_ratios": [1.15, 1]},
     )
+    for ax in axes.flat:  # before any secondary axis: setting a scale later would reset its ticks
+        ax.set_xscale("log")
     for col, model in enumerate(models):
         wide = paths[model]
         lam = wide.index.to_numpy()
         ax_top, ax_abs = axes[0, col], axes[1, col]
-        for j in range(degree):
-            values = wide[j + 1].to_numpy()
-            ax_top.plot(lam, values, color=colors[j], linewidth=1.3)
+        for j in [j for j in wide.columns if j not in colors] + list(colors):
+            values = wide[j].to_numpy()
+            color, width = colors.get(j, "0.72"), (2.0 if j in colors else 0.9)
+            ax_top.plot(lam, values, color=color, linewidth=width, zorder=3 if j in colors else 2)
             shown = np.where(values == 0, floor, np.abs(values))
-            ax_abs.plot(lam, shown, color=colors[j], linewidth=1.3)
+            ax_abs.plot(lam, shown, color=color, linewidth=width, zorder=3 if j in colors else 2)
             zero = values == 0
-            ax_abs.plot(lam[zero], np.full(zero.sum(), floor), linestyle="none",
-                        marker="|", ms=7, color=colors[j])
+            ax_abs.plot(lam[zero], np.full(zero.sum(), floor), linestyle="none", marker="|",
+                        ms=6, color=color)
+            if j in colors:  # label at the small-λ end
+                ax_top.annotate(f"{j}", (lam[0], values[0]), xytext=(-3, 0),
+                                textcoords="offset points", ha="right", va="center",
+                                fontsize=8.5, color=color, fontweight="bold")
         ax_top.axhline(0, color="black", linewidth=0.8)
-        ax_top.set_title(MODEL_LABELS[model], color=MODEL_COLORS[model])
+        counts = (wide != 0).sum(axis=1).to_numpy()
+        picks = np.unique(np.linspace(0, lam.size - 1, 6).round().astype(int))
+        counter = ax_top.secondary_xaxis("top")
+        counter.set_xticks(lam[picks], [str(int(counts[i])) for i in picks])
+        counter.tick_params(labelsize=8.5, length=2, pad=1)
+        counter.xaxis.set_minor_locator(ticker.NullLocator())
+        ax_top.set_title(f"{MODEL_LABELS[model]}\nnon-zero coefficients ↓",
+                         color=MODEL_COLORS[model], fontsize=9.5)
+        if marks[model]:
+            for ax in (ax_top, ax_abs):
+                ax.axvline(marks[model][0], color="0.15", linewidth=1)
+                ax.axvline(marks[model][1], color="0.15", linewidth=1, linestyle="-.")
         ax_abs.set_yscale("log")
         ax_abs.set_ylim(floor / 3, top)
         ax_abs.axhspan(floor / 3, floor * 2.5, color="0.85", zorder=0)
-        ax_abs.text(lam.min(), floor * 1.3, " exactly 0", va="center", fontsize=8,
-                    color="0.25")
+        ax_abs.text(lam.min(), floor * 1.3, " exactly 0", va="center", fontsize=8, color="0.25")
         first, full = first_zero_lambda(wide)
         notes = []
         if first is not None:
-            ax_abs.axvline(first, color="0.3", linestyle=":", linewidth=1)
-            edge = " (smallest λ of the grid)" if first == lam.min() else ""
-            notes.append(f"first exact zero at λ = {fmt(first)}{edge}")
+            edge = " (grid's smallest)" if first == lam.min() else ""
+            notes.append(f"first exact 0 at λ = {fmt(first)}{edge}")
         if full is not None:
-            ax_abs.axvline(full, color="0.3", linestyle="--", linewidth=1)
-            notes.append(f"all zero from λ = {fmt(full)}")
+            notes.append(f"all 0 from λ = {fmt(full)}")
         if not notes:
-            notes.append("no coefficient is ever exactly 0")
+            notes.append("never exactly 0")
         ax_abs.set_title("\n".join(notes), fontsize=8.5)
-        log_lambda_axis(ax_abs)
-        ax_top.set_xscale("log")
+        ax_abs.set_xlabel("λ (log scale)")
+        ax_top.set_xlim(lam.min() / 4, lam.max() * 1.5)
     axes[0, 0].set_ylabel("coefficient (standardized basis)")
     axes[1, 0].set_ylabel("|coefficient| (log scale)")
-    sm = matplotlib.cm.ScalarMappable(
-        cmap=matplotlib.colors.ListedColormap(colors),
-        norm=matplotlib.colors.BoundaryNorm(np.arange(degree + 1) + 0.5, degree),
-    )
+    which = "true support" if sparse_truth else "largest terms of the true function"
     fig.suptitle(
         f"Coefficient paths — {describe_scenario(scenario)}\n"
-        f"degree {degree}, {basis} basis (standardized columns), replicate {replicate}",
-        fontsize=10,
+        f"degree {degree}, {basis} basis (standardized), replicate {replicate}; coloured: "
+        f"{which} (term j), grey: the others",
+        fontsize=9.5,
     )
-    fig.tight_layout(rect=(0, 0, 0.92, 1))
-    cax = fig.add_axes((0.93, 0.15, 0.015, 0.7))
-    bar = fig.colorbar(sm, cax=cax)
-    bar.set_label(f"term: {basis} degree j")
-    bar.locator = ticker.MaxNLocator(integer=True)
-    bar.update_ticks()
-    return fig
+    fig.tight_layout(rect=(0, 0.045, 1, 1))
+    fig.text(0.5, 0.008, "vertical lines: λ_min (solid), λ_1se (dash-dotted) of this "
+             "replicate's CV at this degree", ha="center", va="bottom", fontsize=8.5, color="0.3")
+    return attach_data(fig, pd.concat(drawn, ignore_index=True).assign(scenario=scenario,
+                                                                        degree=degree))
 
 
 @figure_function
@@ -112,44 +167,69 @@ def sparsity_vs_lambda(
     scenario: str,
     degrees: Sequence[int],
     basis: str = "legendre",
+    function: str | None = None,
 ) -> Figure:
     """Figure 5: share of coefficients that are exactly 0 against λ, per model and degree.
 
-    Mean over replicates (line) and 10–90 % range (band); one panel per degree in ``degrees``.
-    Zero means exactly 0.0 in the fitted coefficients (no threshold).
+    Median over replicates (line) and 10–90 % range (band); one panel per degree in ``degrees``.
+    Zero means exactly 0.0 in the fitted coefficients (no threshold). The dotted line is the
+    share of zeros in the true function's own coefficients at that degree
+    (:func:`~l1l2.plots.analysis.true_zero_share`).
     """
     data = metrics[(metrics["scenario"] == scenario) & (metrics["model"].isin(PENALIZED))]
     data = data.assign(zero_share=1 - data["n_nonzero"] / data["n_coef"])
     models = [m for m in PENALIZED if m in set(data["model"])]
     fig, axes = plt.subplots(
-        ncols=len(degrees), figsize=(4.4 * len(degrees), 4.2), sharey=True,
+        ncols=len(degrees), figsize=(4.3 * len(degrees), 4.2), sharey=True,
         squeeze=False,
     )
+    drawn = []
     for ax, degree in zip(axes[0], degrees, strict=True):
         for model in models:
             rows = data[(data["model"] == model) & (data["degree"] == degree)]
             stats = rows.groupby("lambda")["zero_share"]
-            mean = stats.mean()
-            ax.fill_between(
-                mean.index, stats.quantile(0.1).to_numpy(), stats.quantile(0.9).to_numpy(),
-                color=MODEL_COLORS[model], alpha=0.15, linewidth=0,
-            )
-            ax.plot(mean.index, mean.to_numpy(), color=MODEL_COLORS[model], linewidth=2,
+            frame = pd.DataFrame({
+                "median": stats.median(), "p10": stats.quantile(0.1), "p90": stats.quantile(0.9),
+                "n_fits": stats.size(),
+                "n_exact_zeros": rows.groupby("lambda").apply(
+                    lambda g: int((g["n_coef"] - g["n_nonzero"]).sum()), include_groups=False),
+            }).reset_index()
+            ax.fill_between(frame["lambda"], frame["p10"], frame["p90"],
+                            color=MODEL_COLORS[model], alpha=0.15, linewidth=0)
+            ax.plot(frame["lambda"], frame["median"], color=MODEL_COLORS[model], linewidth=2,
                     marker="o", ms=2.5, label=MODEL_LABELS[model])
-        ax.set_title(f"degree {degree} ({degree} coefficients, {basis} basis)", fontsize=10)
+            drawn.append(frame.assign(model=model, degree=degree))
+        title = f"degree {degree} ({degree} coefficients)"
+        if function is not None:
+            share = true_zero_share(function, degree, basis)
+            ax.axhline(share, color="black", linestyle=":", linewidth=1.4)
+            ax.annotate(f"true function: {share:.0%} zero", (0, share), xycoords=("axes fraction",
+                        "data"), xytext=(4, 3), textcoords="offset points", ha="left",
+                        va="bottom", fontsize=8.5)
+            drawn.append(pd.DataFrame({"model": ["truth"], "degree": [degree],
+                                       "median": [share]}))
+        ax.set_title(title, fontsize=10)
         log_lambda_axis(ax)
         ax.set_ylim(-0.03, 1.03)
         ax.yaxis.set_major_formatter(ticker.PercentFormatter(1.0))
     axes[0, 0].set_ylabel("coefficients exactly 0 (share)")
+    ridge = data[data["model"] == "ridge"]
+    note = ""
+    if len(ridge):
+        zeros = int((ridge["n_coef"] - ridge["n_nonzero"]).sum())
+        note = f"; Ridge: {zeros} exact zeros in {len(ridge)} fits"
     fig.suptitle(
-        f"Sparsity vs λ — {describe_scenario(scenario)}\n"
-        "line = mean over replicates, band = 10–90 %; Ridge never gives an exact zero",
-        fontsize=10,
+        f"Sparsity vs λ — {describe_scenario(scenario)} ({basis} basis)\n"
+        f"line = median over replicates, band = 10–90 %{note}",
+        fontsize=9.5,
     )
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False)
-    return fig
+    if function is not None:
+        handles.append(Line2D([], [], color="black", linestyle=":", linewidth=1.4))
+        labels.append("true function's share of zeros")
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False, fontsize=9)
+    return attach_data(fig, pd.concat(drawn, ignore_index=True).assign(scenario=scenario))
 
 
 @figure_function
@@ -166,8 +246,9 @@ def support_recovery(
 
     Top: a heat map of the share of replicates in which term j is exactly non-zero, rows marked
     ★ for the true support (in ``basis``). Bottom: the mean number of true terms kept and of
-    false terms kept, against λ. ``selected`` (rule -> λ) draws vertical lines, e.g. the
-    median λ chosen by CV.
+    false terms kept, against λ. ``selected`` (rule -> λ) draws vertical lines: the workflow
+    passes the median over replicates of each replicate's λ_min and λ_1se at ``degree``
+    (:func:`~l1l2.plots.analysis.per_replicate_lambdas`).
     """
     true = true_coefficients(function, degree, basis)
     wide = coef_matrix(coefs, degree)
@@ -176,7 +257,7 @@ def support_recovery(
     lam = kept.index.to_numpy()
     support = set() if true is None else {int(j) + 1 for j in np.flatnonzero(true)}
     fig, axes = plt.subplots(
-        nrows=2, ncols=2, figsize=(9.5, 8.0),
+        nrows=2, ncols=2, figsize=(8.6, 7.6),
         gridspec_kw={"height_ratios": [1.6, 1], "width_ratios": [1, 0.025]},
     )
     (ax_map, cax), (ax_cnt, spare) = axes
@@ -228,8 +309,9 @@ def support_recovery(
             ax.axvline(value, color="#ff7f0e", linestyle="-." if rule == "1se" else "-",
                        linewidth=1.2)
     if selected:
-        ax_cnt.plot([], [], color="#ff7f0e", label="CV choice (median): " + ", ".join(
-            f"λ_{r} = {fmt(v)}" for r, v in sorted(selected.items(), reverse=True)))
+        ax_cnt.plot([], [], color="#ff7f0e", label=f"CV at degree {degree}, median of the "
+                    "replicates' choices: " + ", ".join(
+                        f"λ_{r} = {fmt(v)}" for r, v in sorted(selected.items(), reverse=True)))
     ax_cnt.set_xscale("log")
     ax_cnt.set_xlim(ax_map.get_xlim())
     ax_cnt.set_xlabel(LAMBDA_LABEL)
@@ -240,4 +322,10 @@ def support_recovery(
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     fig.legend(handles[0] + extra[0], handles[1] + extra[1], loc="lower center", ncol=2,
                fontsize=8.5, frameon=False)
-    return fig
+    table = pd.DataFrame({"lambda": lam}).assign(
+        true_terms_kept=n_true.to_numpy(), false_terms_kept=n_false.to_numpy(),
+        exact_support_share=share.to_numpy(),
+        **{f"kept_share_term_{j}": kept[j].to_numpy() for j in terms},
+        **{f"lambda_{rule}": value for rule, value in (selected or {}).items()},
+    )
+    return attach_data(fig, table.assign(scenario=scenario, model=model, degree=degree))

@@ -1,75 +1,91 @@
-"""Figures 2, 3 and 10: error against degree and λ, and the bias–variance decomposition."""
+"""Figures 2, 3 and 10: error against degree and λ, and the bias–variance decomposition.
+
+Error curves are medians over replicates with the interquartile range as band: a single
+replicate whose fit explodes moves a mean by orders of magnitude, not a median. Such replicates
+are counted instead (a *blow-up*: test MSE above :data:`~l1l2.plots.analysis.BLOWUP_FACTOR`
+times the median of its group, see :func:`~l1l2.plots.analysis.robust_stats`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .analysis import best_lambda_by_degree, describe_scenario, lambda_min_1se
+from .analysis import (
+    BLOWUP_FACTOR,
+    best_lambda_by_degree,
+    describe_scenario,
+    robust_stats,
+)
 from .style import (
     MODEL_COLORS,
     MODEL_LABELS,
     PENALIZED,
+    attach_data,
     figure_function,
     fmt,
     integer_axis,
     log_lambda_axis,
+    readable_log_y,
 )
+
+BLOWUP_NOTE = f"▲k: k replicates blow up (test MSE > {BLOWUP_FACTOR:g}× the median)"
+
+
+def _blowup_marks(ax, stats, x, color) -> None:
+    """A ▲ with the count above every point where some replicate blew up."""
+    for _, row in stats[stats["n_blowups"] > 0].iterrows():
+        ax.annotate(f"▲{int(row['n_blowups'])}", (row[x], row["q75"]), xytext=(0, 4),
+                    textcoords="offset points", ha="center", va="bottom", fontsize=8.5,
+                    color=color, fontweight="bold")
 
 
 @figure_function
-def error_vs_degree(
-    metrics: pd.DataFrame, scenario: str, basis: str = "legendre"
-) -> Figure:
+def error_vs_degree(metrics: pd.DataFrame, scenario: str, basis: str = "legendre") -> Figure:
     """Figure 2: train and test MSE against degree, each model at its best-CV λ per degree.
 
-    Lines are the mean over replicates; bands the interquartile range across replicates (the
-    mean can sit outside it when one replicate's fit explodes: that is the point of OLS).
+    Lines are medians over replicates, bands the interquartile range; where some replicate's
+    error exceeds 10 times the median (a blow-up) the count is written above the point.
     """
     data = metrics[metrics["scenario"] == scenario]
     best = best_lambda_by_degree(data)
-    fig, axes = plt.subplots(ncols=2, figsize=(10, 4.4), sharey=True)
+    long = best.melt(id_vars=["model", "replicate", "degree"], value_vars=["train_mse", "test_mse"],
+                     var_name="split", value_name="mse")
+    long["split"] = long["split"].str.replace("_mse", "")
+    stats = robust_stats(long, ["model", "split", "degree"], "mse")
+    fig, axes = plt.subplots(ncols=2, figsize=(8.6, 4.3), sharey=True)
     for model in [m for m in MODEL_COLORS if m in set(best["model"])]:
-        rows = best[best["model"] == model]
-        for ax, column in zip(axes, ["train_mse", "test_mse"], strict=True):
-            stats = rows.groupby("degree")[column]
-            mean = stats.mean()
-            low, high = stats.quantile(0.25), stats.quantile(0.75)
-            ax.plot(
-                mean.index,
-                mean.to_numpy(),
-                marker="o",
-                ms=3,
-                color=MODEL_COLORS[model],
-                label=MODEL_LABELS[model],
-            )
-            ax.fill_between(
-                mean.index,
-                low.to_numpy(),
-                high.to_numpy(),
-                color=MODEL_COLORS[model],
-                alpha=0.15,
-                linewidth=0,
-            )
+        for ax, split in zip(axes, ["train", "test"], strict=True):
+            rows = stats[(stats["model"] == model) & (stats["split"] == split)]
+            color = MODEL_COLORS[model]
+            ax.plot(rows["degree"], rows["median"], marker="o", ms=3, color=color,
+                    label=MODEL_LABELS[model])
+            ax.fill_between(rows["degree"], rows["q25"], rows["q75"], color=color, alpha=0.15,
+                            linewidth=0)
+            _blowup_marks(ax, rows, "degree", color)
     for ax, title in zip(axes, ["training error", "test error"], strict=True):
         ax.set_yscale("log")
         ax.set_xlabel(f"polynomial degree ({basis} basis)")
         ax.set_title(title)
         integer_axis(ax.xaxis)
-    axes[0].set_ylabel("mean squared error (log scale)")
+    axes[0].set_ylabel("MSE (log scale)")
+    readable_log_y(axes[0])
     fig.suptitle(
         f"Error vs degree — {describe_scenario(scenario)}\n"
-        "λ chosen by CV at each degree; line = mean, band = middle 50 % of replicates",
+        "λ chosen by CV at each degree; line = median, band = middle 50 % of replicates",
         fontsize=10,
     )
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False)
-    return fig
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False,
+               bbox_to_anchor=(0.5, 0.035))
+    fig.text(0.5, 0.005, BLOWUP_NOTE, ha="center", va="bottom", fontsize=8.5, color="0.3")
+    return attach_data(fig, stats.assign(scenario=scenario))
 
 
 @figure_function
@@ -81,63 +97,74 @@ def error_vs_lambda(
 ) -> Figure:
     """Figure 3: CV and test MSE against λ for each penalized model at its selected degree.
 
-    The degree is the one selected by the ``min`` rule in ``selection`` (the most frequent choice
-    over replicates). Curves are means over replicates; the band is ± the mean CV standard error;
-    thin lines are the individual replicates' CV curves. λ_min and λ_1se are those of the mean
-    curve (:func:`lambda_min_1se`). The dotted line is OLS's test error at the same degree.
+    The degree is ``selection.csv``'s degree of the ``min`` rule: the degree chosen most often
+    over replicates (ties: the lowest). Curves are medians over replicates (band: interquartile
+    range of the CV error; thin lines: single replicates' CV curves). The vertical lines are
+    ``selection.csv``'s λ (the median of the replicates' choices) for the ``min`` (solid) and
+    ``1se`` (dash-dotted) rules. The dotted line is OLS's median test error at the same degree.
     """
     data = metrics[metrics["scenario"] == scenario]
     models = [m for m in PENALIZED if m in set(data["model"])]
-    chosen = selection[(selection["scenario"] == scenario) & (selection["rule"] == "min")]
-    chosen = chosen.set_index("model")["degree"]
-    fig, axes = plt.subplots(
-        ncols=len(models), figsize=(4.4 * len(models), 4.4), sharey=True,
-        squeeze=False,
-    )
+    chosen = selection[selection["scenario"] == scenario].set_index(["model", "rule"])
+    fig, axes = plt.subplots(ncols=len(models), figsize=(3.1 * len(models), 4.4), sharey=True,
+                             squeeze=False)
+    drawn = []
     for ax, model in zip(axes[0], models, strict=True):
-        degree = int(chosen[model])
+        degree = int(chosen.loc[(model, "min"), "degree"])
         rows = data[(data["model"] == model) & (data["degree"] == degree)]
         color = MODEL_COLORS[model]
         for _, rep in rows.groupby("replicate"):
             rep = rep.sort_values("lambda")
-            ax.plot(rep["lambda"], rep["cv_mse"], color=color, alpha=0.15, linewidth=0.7)
-        curve = rows.groupby("lambda")[["cv_mse", "cv_se", "test_mse"]].mean().reset_index()
-        ax.fill_between(
-            curve["lambda"], curve["cv_mse"] - curve["cv_se"],
-            curve["cv_mse"] + curve["cv_se"], color=color, alpha=0.2, linewidth=0,
-        )
-        ax.plot(curve["lambda"], curve["cv_mse"], color=color, linewidth=2)
-        ax.plot(curve["lambda"], curve["test_mse"], color="black", linewidth=1.3,
-                linestyle="--")
+            ax.plot(rep["lambda"], rep["cv_mse"], color=color, alpha=0.2, linewidth=0.7)
+        cv = robust_stats(rows, ["lambda"], "cv_mse")
+        test = robust_stats(rows, ["lambda"], "test_mse")
+        ax.fill_between(cv["lambda"], cv["q25"], cv["q75"], color=color, alpha=0.2, linewidth=0)
+        ax.plot(cv["lambda"], cv["median"], color=color, linewidth=2)
+        ax.plot(test["lambda"], test["median"], color="black", linewidth=1.3, linestyle="--")
         ols = data[(data["model"] == "ols") & (data["degree"] == degree)]["test_mse"]
         if len(ols):
-            ax.axhline(ols.mean(), color=MODEL_COLORS["ols"], linestyle=":", linewidth=1.3)
-        lam_min, lam_1se = lambda_min_1se(curve)
-        ax.axvline(lam_min, color="0.2", linewidth=1)
-        ax.axvline(lam_1se, color="0.2", linewidth=1, linestyle="-.")
+            ax.axhline(ols.median(), color=MODEL_COLORS["ols"], linestyle=":", linewidth=1.3)
+        lines = []
+        for rule, style in (("min", "-"), ("1se", "-.")):
+            if (model, rule) in chosen.index:
+                lam = float(chosen.loc[(model, rule), "lambda"])
+                ax.axvline(lam, color="0.2", linewidth=1, linestyle=style)
+                lines.append(f"λ_{rule} {fmt(lam)}")
+        n_chose = int(chosen.loc[(model, "min"), "n_degree"]) if "n_degree" in chosen else None
         ax.set_title(
-            f"{MODEL_LABELS[model]}, degree {degree}\n"
-            f"λ_min = {fmt(lam_min)}, λ_1se = {fmt(lam_1se)}",
-            color=color, fontsize=10,
+            f"{MODEL_LABELS[model]}, degree {degree}"
+            + (f" ({n_chose}/{int(chosen.loc[(model, 'min'), 'n_replicates'])})"
+               if n_chose is not None else "")
+            + "\n" + ", ".join(lines),
+            color=color, fontsize=9.5,
         )
         log_lambda_axis(ax)
         ax.set_yscale("log")
-    axes[0, 0].set_ylabel("mean squared error (log scale)")
+        drawn += [
+            cv.assign(model=model, degree=degree, curve="cv_mse"),
+            test.assign(model=model, degree=degree, curve="test_mse"),
+        ]
+        if len(ols):
+            drawn.append(pd.DataFrame({"model": [model], "degree": [degree],
+                                       "curve": ["ols_test_mse"], "median": [ols.median()]}))
+    axes[0, 0].set_ylabel("MSE (log scale)")
+    readable_log_y(axes[0, 0])
     handles = [
-        Line2D([], [], color="0.4", linewidth=2, label="CV MSE (mean ± SE; thin: replicates)"),
-        Line2D([], [], color="black", linestyle="--", label="test MSE (mean)"),
-        Line2D([], [], color=MODEL_COLORS["ols"], linestyle=":", label="OLS test MSE"),
+        Line2D([], [], color="0.4", linewidth=2, label="CV MSE (median, IQR; thin: replicates)"),
+        Line2D([], [], color="black", linestyle="--", label="test MSE (median)"),
+        Line2D([], [], color=MODEL_COLORS["ols"], linestyle=":", label="OLS test MSE (median)"),
         Line2D([], [], color="0.2", linewidth=1, label="λ_min"),
         Line2D([], [], color="0.2", linewidth=1, linestyle="-.", label="λ_1se"),
     ]
     fig.suptitle(
         f"Error vs λ — {describe_scenario(scenario)} ({basis} basis)\n"
-        "each model at its CV-selected degree; λ_min, λ_1se from the mean CV curve",
-        fontsize=10,
+        "degree and λ as in selection.csv: the degree most replicates chose (count in "
+        "brackets), the median chosen λ",
+        fontsize=9.5,
     )
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
-    fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False)
-    return fig
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=8.5)
+    return attach_data(fig, pd.concat(drawn, ignore_index=True).assign(scenario=scenario))
 
 
 @figure_function
@@ -146,63 +173,71 @@ def bias_variance_figure(
     metrics: pd.DataFrame,
     scenario: str,
     degree: int,
-    noise_sd: float,
     basis: str = "legendre",
 ) -> Figure:
     """Figure 10: squared bias, variance and test error against λ, one panel per model.
 
-    ``tables`` maps model -> :func:`bias_variance` output at ``degree``. The predicted error
-    bias² + variance + σ² is drawn with the measured test MSE (mean over replicates) on top;
-    the dotted line is OLS's test MSE at the same degree.
+    ``tables`` maps model -> :func:`~l1l2.plots.analysis.bias_variance` at ``degree`` (taken at
+    the test points). The predicted error bias² + variance + σ² is drawn with the measured test
+    MSE (mean over replicates, bars ± 2 standard errors of the paired difference) on top; the
+    dotted line is OLS's mean test MSE at the same degree. A bias² estimate ≤ 0 (possible: it is
+    unbiased, not positive) is drawn at the bottom edge as a hollow marker.
     """
     data = metrics[(metrics["scenario"] == scenario) & (metrics["degree"] == degree)]
     models = [m for m in PENALIZED if m in tables]
-    noise = float(noise_sd) ** 2
-    fig, axes = plt.subplots(
-        ncols=len(models), figsize=(4.4 * len(models), 4.4), sharey=True,
-        squeeze=False,
-    )
+    first = next(iter(tables.values()))
+    noise = float(first["noise"].iloc[0])
+    values = pd.concat([t[["bias2", "variance", "expected_mse", "test_mse"]] for t in
+                        tables.values()]).to_numpy().ravel()
+    positive = values[values > 0]
+    floor = positive.min() / 2 if positive.size else noise / 10
+    fig, axes = plt.subplots(ncols=len(models), figsize=(3.1 * len(models), 4.4), sharey=True,
+                             squeeze=False)
     for ax, model in zip(axes[0], models, strict=True):
         bv = tables[model]
-        lam = bv["lambda"]
-        ax.plot(lam, bv["bias2"], color="#e6a100", linewidth=2)
+        lam = bv["lambda"].to_numpy()
+        bias2 = bv["bias2"].to_numpy()
+        ax.plot(lam, np.where(bias2 > 0, bias2, np.nan), color="#e6a100", linewidth=2)
+        low = bias2 <= 0
+        ax.plot(lam[low], np.full(low.sum(), floor), linestyle="none", marker="o", ms=4,
+                markerfacecolor="none", color="#e6a100")
         ax.plot(lam, bv["variance"], color="#17a589", linewidth=2)
-        ax.plot(lam, bv["bias2"] + bv["variance"] + noise, color=MODEL_COLORS[model],
-                linewidth=2.2)
-        test = data[data["model"] == model].groupby("lambda")["test_mse"].mean()
-        ax.plot(test.index, test.to_numpy(), linestyle="none", marker="o", ms=3.5,
-                color="black")
+        ax.plot(lam, bv["expected_mse"], color=MODEL_COLORS[model], linewidth=2.2)
+        ax.errorbar(lam, bv["test_mse"], yerr=2 * bv["diff_se"].fillna(0), linestyle="none",
+                    marker="o", ms=3, color="black", elinewidth=0.8, capsize=0)
         ols = data[data["model"] == "ols"]["test_mse"]
         if len(ols):
             ax.axhline(ols.mean(), color=MODEL_COLORS["ols"], linestyle=":", linewidth=1.3)
         ax.axhline(noise, color="0.5", linestyle="--", linewidth=1)
-        total = bv["bias2"] + bv["variance"]
-        best = bv.loc[total.idxmin()]
+        best = bv.loc[(bv["bias2"] + bv["variance"]).idxmin()]
         ax.axvline(best["lambda"], color="0.3", linewidth=0.8)
         ax.set_title(
             f"{MODEL_LABELS[model]}, degree {degree}\n"
             f"bias² + variance smallest at λ = {fmt(best['lambda'])}",
-            color=MODEL_COLORS[model], fontsize=10,
+            color=MODEL_COLORS[model], fontsize=9.5,
         )
         log_lambda_axis(ax)
         ax.set_yscale("log")
+    axes[0, 0].set_ylim(bottom=floor / 1.5)
     axes[0, 0].set_ylabel("squared error (log scale)")
+    readable_log_y(axes[0, 0])
     handles = [
-        Line2D([], [], color="#e6a100", linewidth=2, label="bias²"),
+        Line2D([], [], color="#e6a100", linewidth=2, label="bias² (○: estimate ≤ 0)"),
         Line2D([], [], color="#17a589", linewidth=2, label="variance"),
         Line2D([], [], color="0.3", linewidth=2.2, label="bias² + variance + σ²"),
         Line2D([], [], color="black", marker="o", linestyle="none", ms=4,
-               label="measured test MSE"),
+               label="measured test MSE (± 2 SE)"),
         Line2D([], [], color="0.5", linestyle="--", label=f"noise σ² = {fmt(noise)}"),
-        Line2D([], [], color=MODEL_COLORS["ols"], linestyle=":", label="OLS test MSE"),
+        Line2D([], [], color=MODEL_COLORS["ols"], linestyle=":", label="OLS test MSE (mean)"),
     ]
-    n_rep = int(next(iter(tables.values()))["n_replicates"].iloc[0])
+    n_rep = int(first["n_replicates"].iloc[0])
+    n_points = int(first["n_points"].iloc[0])
     fig.suptitle(
         f"Bias–variance over {n_rep} replicates — {describe_scenario(scenario)}\n"
-        f"{basis} basis; averaged over x uniform on the domain",
-        fontsize=10,
+        f"{basis} basis; at the {n_points} test points of all replicates",
+        fontsize=9.5,
     )
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
-    fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False,
-               fontsize=8.5)
-    return fig
+    fig.tight_layout(rect=(0, 0.13, 1, 1))
+    fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=8.5)
+    table = pd.concat([tables[m].assign(model=m) for m in models], ignore_index=True)
+    return attach_data(fig, table.assign(scenario=scenario, degree=degree))

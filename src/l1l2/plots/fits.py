@@ -14,7 +14,14 @@ from matplotlib.lines import Line2D
 
 from ..data import get_true_function, to_unit_interval
 from .analysis import best_lambda_by_degree, describe_scenario, predict
-from .style import MODEL_COLORS, MODEL_LABELS, figure_function, integer_axis, readable_log_y
+from .style import (
+    MODEL_COLORS,
+    MODEL_LABELS,
+    attach_data,
+    figure_function,
+    integer_axis,
+    readable_log_y,
+)
 
 
 def _fit_curves(split_table, coefs_by_model, metrics, replicate, degrees, x, basis, domain):
@@ -31,6 +38,22 @@ def _fit_curves(split_table, coefs_by_model, metrics, replicate, degrees, x, bas
             curve = pred.xs(lam, level="lambda").to_numpy()[0]
             out[(model, degree)] = (lam, curve, float(row["test_mse"]))
     return out
+
+
+def _fits_data(table, x, truth, curves, degrees):
+    """The numbers drawn: data points, the true function and every drawn fit (tidy)."""
+    parts = [
+        pd.DataFrame({"kind": rows["split"].to_numpy(), "x": rows["x"].to_numpy(),
+                      "y": rows["y"].to_numpy()})
+        for _, rows in table.groupby("split", sort=True)
+    ]
+    parts.append(pd.DataFrame({"kind": "truth", "x": x, "y": truth}))
+    for (model, degree), (lam, curve, test_mse) in sorted(curves.items()):
+        if degree in degrees:
+            parts.append(pd.DataFrame({"kind": "fit", "model": model, "degree": degree,
+                                       "lambda": lam, "test_mse": test_mse, "x": x, "y": curve}))
+    columns = ["kind", "model", "degree", "lambda", "test_mse", "x", "y"]
+    return pd.concat(parts, ignore_index=True).reindex(columns=columns)
 
 
 def _fits_setup(split_table, function, domain, replicate):
@@ -54,15 +77,15 @@ def _draw_fits(ax, table, x, truth, curves, models, degree, ylim, basis):
         ax.plot(x, curve, color=MODEL_COLORS[model], linewidth=1.6, zorder=4)
     ax.set_ylim(*ylim)
     ax.xaxis.set_major_locator(ticker.MaxNLocator(5))
-    ax.set_title(f"degree {degree} ({basis} basis)\n\n", fontsize=9.5)
+    ax.set_title(f"degree {degree}\n", fontsize=10)
     # one coloured line of test errors (and λ) per panel, under the title
-    text = ax.annotate("test MSE:", xy=(0, 1), xycoords="axes fraction", xytext=(0, 4),
-                       textcoords="offset points", fontsize=8, va="bottom", color="0.2")
+    text = ax.annotate("test MSE", xy=(0, 1), xycoords="axes fraction", xytext=(0, 3),
+                       textcoords="offset points", fontsize=8.5, va="bottom", color="0.2")
     for model in models:
         lam, _, test_mse = curves[(model, degree)]
         label = MODEL_LABELS[model].split(" ")[0]
-        label += f" {test_mse:.3g}" + ("" if model == "ols" else f" (λ {lam:.2g})")
-        text = ax.annotate(" " + label, xycoords=text, xy=(1, 0), va="bottom", fontsize=8,
+        label += f" {test_mse:.3g}" + ("" if model == "ols" else f" (λ {lam:.1g})")
+        text = ax.annotate("  " + label, xycoords=text, xy=(1, 0), va="bottom", fontsize=8.5,
                            color=MODEL_COLORS[model])
 
 
@@ -77,7 +100,8 @@ def _fits_legend(fig, models, ncol=None):
     ] + [
         Line2D([], [], color=MODEL_COLORS[m], linewidth=2, label=MODEL_LABELS[m]) for m in models
     ]
-    fig.legend(handles=handles, loc="lower center", ncol=ncol or len(handles), frameon=False)
+    fig.legend(handles=handles, loc="lower center", ncol=ncol or len(handles), frameon=False,
+               fontsize=9)
 
 
 @figure_function
@@ -104,10 +128,10 @@ def under_overfitting(
         split_table, {m: coefs_by_model[m] for m in models}, metrics, replicate, degrees, x,
         basis, domain,
     )
-    ncols = min(3, len(degrees))
+    ncols = min(2, len(degrees))
     nrows = math.ceil(len(degrees) / ncols)
     fig, axes = plt.subplots(
-        nrows=nrows, ncols=ncols, figsize=(4.9 * ncols, 3.4 * nrows + 0.9),
+        nrows=nrows, ncols=ncols, figsize=(4.6 * ncols, 2.9 * nrows + 1.1),
         sharex=True, sharey=True, squeeze=False,
     )
     for ax, degree in zip(axes.flat, degrees, strict=False):
@@ -119,12 +143,13 @@ def under_overfitting(
     for ax in axes[:, 0]:
         ax.set_ylabel("y")
     fig.suptitle(
-        f"Under- to overfitting — {describe_scenario(scenario)}; replicate {replicate}, "
-        "each model at its best-CV λ for the degree"
+        f"Under- to overfitting — {describe_scenario(scenario)}\n{basis} basis, replicate "
+        f"{replicate}; each model at its best-CV λ for the degree",
+        fontsize=10,
     )
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    _fits_legend(fig, models)
-    return fig
+    fig.tight_layout(rect=(0, 0.08 if ncols < 3 else 0.05, 1, 1))
+    _fits_legend(fig, models, ncol=3)
+    return attach_data(fig, _fits_data(table, x, truth, curves, set(degrees)))
 
 
 @figure_function
@@ -158,8 +183,10 @@ def under_overfitting_animation(
     errors = {m: np.array([curves[(m, d)][2] for d in degrees]) for m in models}
     frames = degrees + [degrees[-1]] * 3
     fig, (ax_fit, ax_err) = plt.subplots(
-        ncols=2, figsize=(11, 4.8), gridspec_kw={"width_ratios": [1.6, 1]}
+        ncols=2, figsize=(9.2, 4.4), gridspec_kw={"width_ratios": [1.5, 1]}
     )
+    values = np.concatenate(list(errors.values()))
+    log_scale = values.max() / values.min() > 10
 
     def draw(degree):
         ax_fit.clear()
@@ -174,15 +201,20 @@ def under_overfitting_animation(
                 color=MODEL_COLORS[m], markeredgecolor="white",
             )
         ax_err.axvline(degree, color="0.5", linewidth=1)
-        readable_log_y(ax_err)
-        ax_err.set_xlabel(f"polynomial degree ({basis} basis)")
-        ax_err.set_ylabel("test MSE of the drawn fits (log scale)")
+        if log_scale:
+            readable_log_y(ax_err)
+        else:  # a small range on a linear axis from 0: differences shown at their true size
+            ax_err.set_ylim(0, values.max() * 1.1)
+        ax_err.set_xlabel("polynomial degree")
+        ax_err.set_ylabel("test MSE of the drawn fits" + (" (log scale)" if log_scale else ""))
         ax_err.set_title(f"replicate {replicate}: test error vs degree", fontsize=9)
         integer_axis(ax_err.xaxis)
         return []
 
-    fig.suptitle(f"Under- to overfitting — {describe_scenario(scenario)}", fontsize=10)
+    fig.suptitle(f"Under- to overfitting — {describe_scenario(scenario)} ({basis} basis)",
+                 fontsize=10)
     draw(degrees[0])
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     _fits_legend(fig, models)
-    return animation.FuncAnimation(fig, draw, frames=frames, interval=1000 / fps, blit=False)
+    anim = animation.FuncAnimation(fig, draw, frames=frames, interval=1000 / fps, blit=False)
+    return attach_data(anim, _fits_data(table, x, truth, curves, set(degrees)))

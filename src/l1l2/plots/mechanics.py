@@ -20,6 +20,7 @@ from .style import (
     METHOD_COLORS,
     MODEL_COLORS,
     MODEL_LABELS,
+    attach_data,
     figure_function,
     fmt,
     integer_axis,
@@ -87,7 +88,14 @@ def penalties(l1_ratio: float = 0.5, threshold: float = 0.5) -> Figure:
     fig.suptitle("Penalties and their gradients: L1 pulls with constant force and can "
                  "stop at 0; L2's pull vanishes near 0", fontsize=10)
     fig.tight_layout()
-    return fig
+    sub = np.sign(w) * np.maximum(np.abs(w) - t, 0)
+    return attach_data(fig, pd.DataFrame({
+        "w": w, "penalty_l1": np.abs(w), "penalty_l2": 0.5 * w**2,
+        "penalty_elasticnet": rho * np.abs(w) + (1 - rho) / 2 * w**2,
+        "derivative_l1": np.sign(w), "derivative_l2": w,
+        "derivative_elasticnet": rho * np.sign(w) + (1 - rho) * w,
+        "prox_l1": sub, "prox_l2": w / (1 + t), "t": t, "l1_ratio": rho,
+    }))
 
 
 @figure_function
@@ -162,7 +170,13 @@ def trajectories(
     fig.tight_layout(rect=(0, 0.07, 1, 1))
     handles, names = ax.get_legend_handles_labels()
     fig.legend(handles, names, loc="lower center", ncol=3, frameon=False)
-    return fig
+    table = pd.concat([
+        pd.DataFrame({"method": m, "iteration": np.arange(s.size), "weight": s})
+        for m, s in series.items()
+    ], ignore_index=True)
+    return attach_data(fig, table.assign(term=j, alpha=traj["alpha"], step=traj["step"],
+                                         ridge_solution=traj["ridge"],
+                                         lasso_solution=traj["lasso"]))
 
 
 @figure_function
@@ -288,4 +302,11 @@ def convergence(
     )
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False)
-    return fig
+    histories = pd.concat([
+        pd.DataFrame({"panel": "a", "basis": b, "method": method,
+                      "iteration": np.arange(1, res.history.gap.size + 1),
+                      "gap": res.history.gap, "gap_target": res.gap_target})
+        for (b, method), res in runs.items()
+    ])
+    panels = [histories, worst.assign(panel="b"), conds.assign(panel="c"), top.assign(panel="d")]
+    return attach_data(fig, pd.concat(panels, ignore_index=True).assign(scenario=scenario))

@@ -17,6 +17,7 @@ Conventions shared by all figures:
 from __future__ import annotations
 
 import functools
+import io
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,7 +25,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
 from matplotlib import animation, ticker  # noqa: E402
+from PIL import Image  # noqa: E402
 
 #: Style name (the config's ``plots.style``) -> matplotlib style file, applied on top of
 #: matplotlib's own defaults.
@@ -46,6 +49,8 @@ BASIS_COLORS = {"legendre": "#2ca02c", "monomial": "#8c564b"}
 LAMBDA_LABEL = "λ (penalty strength α, log scale)"
 #: Metadata written into PNG files: no software version (and matplotlib writes no date).
 PNG_METADATA = {"Software": None}
+#: Colours of a saved PNG's palette.
+PALETTE_COLORS = 256
 
 
 @contextmanager
@@ -75,8 +80,20 @@ def figure_function(func):
     return wrapper
 
 
-def save(result, path, dpi: int) -> None:
+def attach_data(result, data: pd.DataFrame):
+    """Attach the exact numbers a figure draws (a tidy table); :func:`save` writes them beside
+    the image as CSV. Returns ``result``."""
+    result.l1l2_data = data.reset_index(drop=True)
+    return result
+
+
+def save(result, path, dpi: int, data_path=None) -> None:
     """Write a figure (PNG) or an animation (GIF) made by a figure function, then close it.
+
+    PNGs are reduced to a palette of at most :data:`PALETTE_COLORS` colours (Pillow's
+    fast-octree quantization, deterministic), which makes them several times smaller at no
+    visible cost for line plots. The numbers the figure draws (see :func:`attach_data`) go to
+    ``data_path``, by default the image's path with the suffix ``.csv``.
 
     Parameters
     ----------
@@ -87,8 +104,11 @@ def save(result, path, dpi: int) -> None:
         Output file; ``.png`` for a figure, ``.gif`` for an animation.
     dpi : int
         Resolution (the config's ``plots.dpi``).
+    data_path : str or pathlib.Path, optional
+        Where the drawn numbers go (CSV).
     """
-    suffix = Path(path).suffix.lower()
+    path = Path(path)
+    suffix = path.suffix.lower()
     is_animation = isinstance(result, animation.Animation)
     if (suffix == ".gif") != is_animation or suffix not in (".png", ".gif"):
         raise ValueError(f"{path}: cannot write a {type(result).__name__} to a {suffix} file")
@@ -99,9 +119,17 @@ def save(result, path, dpi: int) -> None:
                 fps = 1000.0 / result._interval
                 result.save(path, writer=animation.PillowWriter(fps=fps), dpi=dpi)
             else:
-                fig.savefig(path, dpi=dpi, metadata=PNG_METADATA)
+                buffer = io.BytesIO()
+                fig.savefig(buffer, format="png", dpi=dpi, metadata=PNG_METADATA)
+                buffer.seek(0)
+                with Image.open(buffer) as image:
+                    small = image.convert("RGB").quantize(PALETTE_COLORS, Image.Quantize.FASTOCTREE)
+                    small.save(path, format="PNG", optimize=True)
     finally:
         plt.close(fig)
+    data = getattr(result, "l1l2_data", None)
+    if data is not None:
+        data.to_csv(path.with_suffix(".csv") if data_path is None else data_path, index=False)
 
 
 def log_lambda_axis(ax, label: bool = True) -> None:

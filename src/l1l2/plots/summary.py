@@ -5,25 +5,37 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .analysis import _SCENARIO_NAME
+from .analysis import _SCENARIO_NAME, BLOWUP_FACTOR, robust_stats, scenario_order
 from .style import MODEL_COLORS, MODEL_LABELS
 
 
 def summary_table(
-    selection: pd.DataFrame, crosscheck_table: pd.DataFrame, metrics: pd.DataFrame
+    selection: pd.DataFrame,
+    crosscheck_table: pd.DataFrame,
+    metrics: pd.DataFrame,
+    per_replicate: pd.DataFrame,
 ) -> pd.DataFrame:
     """One row per (scenario, model, rule): the selected model and whether to trust it.
 
     Joins ``selection.csv`` (degree, median λ, mean/sd test MSE, zero share, convergence of the
-    chosen fits) with the cross-check verdicts of that (scenario, model) and the number of the
-    model's fits in ``metrics.csv`` (full-training and CV) that did not converge.
+    chosen fits) with robust statistics of the chosen fits' test MSE over replicates (from
+    ``selection_replicates.csv``: median, quartiles and the number of blow-ups, see
+    :func:`~l1l2.plots.analysis.robust_stats`), the cross-check verdicts of that (scenario,
+    model) and the number of the model's fits in ``metrics.csv`` (full-training and CV) that did
+    not converge.
 
     Returns
     -------
     pandas.DataFrame
-        Columns of ``selection`` plus ``n_compared, n_agree, n_not_converged, n_disagree,
-        max_abs_coef_diff, n_fits, n_fits_unconverged``.
+        Columns of ``selection`` plus ``test_mse_median, test_mse_q25, test_mse_q75,
+        n_blowups, test_mse_max, n_compared, n_agree, n_not_converged, n_disagree,
+        max_abs_coef_diff, n_fits, n_fits_unconverged``; scenarios in reading order
+        (:func:`~l1l2.plots.analysis.scenario_order`).
     """
+    robust = robust_stats(per_replicate, ["scenario", "model", "rule"], "test_mse").rename(
+        columns={"median": "test_mse_median", "q25": "test_mse_q25", "q75": "test_mse_q75",
+                 "max": "test_mse_max"}
+    ).drop(columns=["mean", "n"]).set_index(["scenario", "model", "rule"])
     cross = crosscheck_table.groupby(["scenario", "model"]).agg(
         n_compared=("status", "size"),
         n_agree=("status", lambda s: int((s == "agree").sum())),
@@ -36,7 +48,11 @@ def summary_table(
     ).groupby(["scenario", "model"]).agg(
         n_fits=("unconverged", "size"), n_fits_unconverged=("unconverged", "sum")
     )
-    out = selection.join(cross, on=["scenario", "model"]).join(fits, on=["scenario", "model"])
+    out = selection.join(robust, on=["scenario", "model", "rule"])
+    out = out.join(cross, on=["scenario", "model"]).join(fits, on=["scenario", "model"])
+    order = {name: i for i, name in enumerate(scenario_order(out["scenario"]))}
+    out = out.sort_values(["scenario", "model", "rule"], key=lambda c: c.map(order)
+                          if c.name == "scenario" else c, kind="mergesort")
     for column in ("n_compared", "n_agree", "n_not_converged", "n_disagree"):
         out[column] = out[column].fillna(0).astype(int)
     out["n_fits_unconverged"] = out["n_fits_unconverged"].astype(int)
@@ -59,28 +75,38 @@ def _summary_sections(summary: pd.DataFrame, basis: str) -> list[dict]:
         "within one SE of the lowest CV error)",
     }
     sections = []
-    scenarios = list(dict.fromkeys(summary["scenario"]))
+    scenarios = scenario_order(summary["scenario"])
     for rule in [r for r in ("min", "1se") if r in set(summary["rule"])]:
         part = summary[summary["rule"] == rule].set_index(["scenario", "model"])
         rows = []
         for scenario in scenarios:
             cells = [(_scenario_cell(scenario), False)]
             present = [m for m in models if (scenario, m) in part.index]
-            best = min(present, key=lambda m: part.loc[(scenario, m), "test_mse"])
+            best = min(present, key=lambda m: part.loc[(scenario, m), "test_mse_median"])
+            clear = all(
+                part.loc[(scenario, best), "test_mse_median"] < part.loc[(scenario, m),
+                                                                           "test_mse_q25"]
+                for m in present if m != best
+            )
             for model in models:
                 if (scenario, model) not in part.index:
                     cells.append(("–", False))
                     continue
                 r = part.loc[(scenario, model)]
-                text = f"{r['test_mse']:.4f} ± {r['test_mse_sd']:.4f} (degree {int(r['degree'])}"
+                text = (
+                    f"{r['test_mse_median']:.3g} [{r['test_mse_q25']:.3g}–"
+                    f"{r['test_mse_q75']:.3g}] (degree {int(r['degree'])}"
+                )
                 if model != "ols":
                     text += f", λ {r['lambda']:.2g}"
                 if model in ("lasso", "elasticnet"):
                     text += f", {100 * r['zero_share']:.0f} % zero"
                 text += ")"
+                if r["n_blowups"]:
+                    text += f" ▲{int(r['n_blowups'])}"
                 if not r["all_converged"]:
                     text += " †"
-                cells.append((text, model == best))
+                cells.append((text, model == best and clear))
             verdicts = part.loc[scenario]
             compared = int(verdicts["n_compared"].sum())
             agree = int(verdicts["n_agree"].sum())
@@ -90,10 +116,14 @@ def _summary_sections(summary: pd.DataFrame, basis: str) -> list[dict]:
         sections.append(
             {
                 "title": f"Selected by rule `{rule}`",
-                "intro": f"Each replicate chooses {rule_text[rule]}; test MSE is the mean ± sd "
-                "over replicates of the chosen fits (test data never choose). Bold: lowest test "
-                "MSE of the scenario. λ is the median choice; “zero” is the mean share of "
-                "coefficients exactly 0. † some chosen fit did not converge.",
+                "intro": f"Each replicate chooses {rule_text[rule]}; test MSE is the median "
+                "[interquartile range] over replicates of the chosen fits (test data never "
+                "choose). Bold: the lowest median of the scenario when it is below every other "
+                "model's first quartile (a clear winner; none bold otherwise). The degree is "
+                "the one most replicates chose (ties: the lowest), λ the median choice; "
+                "“zero” is the mean share of coefficients exactly 0. "
+                f"▲k: k replicates blew up (test MSE > {BLOWUP_FACTOR:g}× the median of the "
+                "chosen fits). † some chosen fit did not converge.",
                 "header": ["scenario"] + [MODEL_LABELS[m] for m in models]
                 + ["cross-check vs scikit-learn"],
                 "rows": rows,
