@@ -28,6 +28,13 @@ METRICS_ROW_BYTES = 2 * 220
 COEF_ROW_BYTES = 70
 #: PNG and GIF figures of one scenario at 110 dpi (0.5 to 0.9 MB measured), scaled by dpi².
 FIGURE_BYTES_PER_SCENARIO = 1_500_000
+#: The numbers the figures draw (CSV beside each figure): per row of the fit curves of
+#: fits.csv / fits_animation.csv (200 points x 3 models x degrees; about 85 bytes measured), and
+#: of the cross-check figure's coefficient pairs; the study-wide figures' tables (convergence,
+#: trajectories, penalties: about 0.3 MB measured) on top.
+FIGURE_DATA_ROW_BYTES = 110
+FIGURE_CURVE_ROWS_PER_DEGREE = 200 * 3
+FIGURE_DATA_STUDY_WIDE = 600_000
 #: Jobs per scenario (simulate, split, reference, figures_scenario), per scenario of a sparse
 #: true function (figure_support_recovery), per (scenario, model) (fit), and study-wide ones.
 JOBS_PER_SCENARIO = 4
@@ -68,7 +75,7 @@ def estimate(config: Mapping[str, Any]) -> dict[str, float]:
       smallest batch a fit job holds in memory (:func:`l1l2.study.replicate_chunks`);
     * ``output_bytes``: the data tables (rows · bytes per simulated and split row), metrics rows
       S·R·|D|·Λ and coefficient rows S·R·Λ·(Σ_D d + |D|) for the fits and again for the
-      replicates the reference compares, and the figures;
+      replicates the reference compares, and the figures with the CSVs of their numbers;
     * ``solver_work`` = max_iter · S·R·(K + 1) · Σ_D d² · Λ: one iteration over a batch of λ
       costs about p²·n_λ multiply-adds (the Gram matrix is precomputed), and no fit can take
       more than ``solver.max_iter`` iterations;
@@ -90,6 +97,9 @@ def estimate(config: Mapping[str, Any]) -> dict[str, float]:
     coef_rows = n_scenarios * (replicates + compared) * fits_per_matrix * (sum_d + len(degrees))
     metric_rows = n_scenarios * (replicates + compared) * len(degrees) * fits_per_matrix
     figures = n_scenarios * FIGURE_BYTES_PER_SCENARIO * (config["plots"]["dpi"] / 110) ** 2
+    curve_rows = n_scenarios * FIGURE_CURVE_ROWS_PER_DEGREE * (len(degrees) + min(6, len(degrees)))
+    pair_rows = n_scenarios * compared * fits_per_matrix * (sum_d + len(degrees))
+    figures += (curve_rows + pair_rows) * FIGURE_DATA_ROW_BYTES + FIGURE_DATA_STUDY_WIDE
     sparse = sum(get_true_function(f).support is not None for f in sc["functions"]) * n_noise
     data = rows * (SIMULATED_ROW_BYTES + SPLIT_ROW_BYTES)
     return {

@@ -23,7 +23,7 @@ def crosscheck(
     tolerance ``coef_tol``; points below the diagonal pass. The largest difference is printed.
     """
     models = [m for m in MODEL_COLORS if m in set(table["model"])]
-    fig, (ax_sc, ax_tol) = plt.subplots(ncols=2, figsize=(12, 5.4))
+    fig, (ax_sc, ax_tol) = plt.subplots(ncols=2, figsize=(10, 5.0))
     for model in models:
         rows = pairs[pairs["model"] == model]
         ax_sc.scatter(rows["sklearn"], rows["l1l2"], s=6, color=MODEL_COLORS[model],

@@ -23,6 +23,9 @@ from .style import (
     readable_log_y,
 )
 
+#: Points at which the true function and every fit are drawn (and written to the CSV).
+CURVE_POINTS = 200
+
 
 def _fit_curves(split_table, coefs_by_model, metrics, replicate, degrees, x, basis, domain):
     """(model, degree) -> (λ, curve at x, test MSE) of one replicate at its best-CV λ."""
@@ -58,7 +61,7 @@ def _fits_data(table, x, truth, curves, degrees):
 
 def _fits_setup(split_table, function, domain, replicate):
     table = split_table[split_table["replicate"] == replicate]
-    x = np.linspace(float(domain[0]), float(domain[1]), 400)
+    x = np.linspace(float(domain[0]), float(domain[1]), CURVE_POINTS)
     truth = get_true_function(function)(to_unit_interval(x, domain))
     y = table["y"].to_numpy()
     low, high = min(y.min(), truth.min()), max(y.max(), truth.max())

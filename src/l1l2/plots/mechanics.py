@@ -30,6 +30,13 @@ from .style import (
 _MODEL_MARKERS = {"ols": "o", "ridge": "s", "lasso": "D", "elasticnet": "^"}
 
 
+def _log_spaced(gap: np.ndarray, count: int = 400) -> tuple[np.ndarray, np.ndarray]:
+    """(iteration k = 1.., gap) at about ``count`` log-spaced iterations, first and last kept:
+    what a log-scale iteration axis can show."""
+    k = np.unique(np.geomspace(1, gap.size, count).round().astype(int))
+    return k, gap[k - 1]
+
+
 @figure_function
 def penalties(l1_ratio: float = 0.5, threshold: float = 0.5) -> Figure:
     """Figure 6: the penalties, their (sub)gradients, and what one proximal step does.
@@ -42,7 +49,7 @@ def penalties(l1_ratio: float = 0.5, threshold: float = 0.5) -> Figure:
     w = np.linspace(-2, 2, 801)
     rho = float(l1_ratio)
     c_l1, c_l2, c_en = MODEL_COLORS["lasso"], MODEL_COLORS["ridge"], MODEL_COLORS["elasticnet"]
-    fig, (ax_p, ax_g, ax_x) = plt.subplots(ncols=3, figsize=(13, 4.3))
+    fig, (ax_p, ax_g, ax_x) = plt.subplots(ncols=3, figsize=(10.5, 4.0))
     ax_p.plot(w, np.abs(w), color=c_l1, linewidth=2, label="L1: |w|")
     ax_p.plot(w, 0.5 * w**2, color=c_l2, linewidth=2, label="L2: ½w²")
     ax_p.plot(w, rho * np.abs(w) + (1 - rho) / 2 * w**2, color=c_en, linewidth=1.5,
@@ -79,7 +86,7 @@ def penalties(l1_ratio: float = 0.5, threshold: float = 0.5) -> Figure:
     ax_x.axvspan(-t, t, color=c_l1, alpha=0.08)
     ax_x.text(0, -1.7, "|z| ≤ t → exactly 0", ha="center", fontsize=8, color=c_l1)
     ax_x.set_title("one proximal step (step × α = t)")
-    ax_x.set_xlabel("z (weight after the gradient step of the data term)")
+    ax_x.set_xlabel("z (after the data term's gradient step)")
     ax_x.set_ylabel("new weight")
     ax_x.legend(loc="upper left", fontsize=8)
     for ax in (ax_p, ax_g, ax_x):
@@ -116,7 +123,7 @@ def trajectories(
         "ista": "L1, proximal step (ISTA)",
     }
     pull = traj["step"] * traj["alpha"]
-    fig, (ax, ax_log) = plt.subplots(ncols=2, figsize=(12.5, 5.0))
+    fig, (ax, ax_log) = plt.subplots(ncols=2, figsize=(10, 4.8))
     series = {m: h.coef[:, j - 1] for m, h in traj["runs"].items()}
     nonzero = np.concatenate([np.abs(s[s != 0]) for s in series.values()])
     floor = 10 ** (math.floor(math.log10(nonzero.min())) - 1)
@@ -203,11 +210,10 @@ def convergence(
     problem (cond(G + αI) = (λ_max + α)/(λ_min + α) for Ridge) and FISTA needs fewer steps.
     """
     present = [m for m in _MODEL_MARKERS if m in set(table["model"])]
-    fig, axes = plt.subplots(nrows=2, ncols=2, figsize=(13, 9.6))
+    fig, axes = plt.subplots(nrows=2, ncols=2, figsize=(10.5, 9.0))
     (ax_gap, ax_it), (ax_cond, ax_lam) = axes
     for (b, method), res in runs.items():
-        gap = res.history.gap
-        k = np.arange(1, gap.size + 1)
+        k, gap = _log_spaced(res.history.gap)
         label = f"{method.upper()}, {b}: " + (
             f"target at iteration {int(res.n_iter[0])}" if res.converged[0]
             else f"not reached in {n_iter} (gap {gap[-1]:.1e})"
@@ -303,9 +309,8 @@ def convergence(
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False)
     histories = pd.concat([
-        pd.DataFrame({"panel": "a", "basis": b, "method": method,
-                      "iteration": np.arange(1, res.history.gap.size + 1),
-                      "gap": res.history.gap, "gap_target": res.gap_target})
+        pd.DataFrame(dict(zip(("iteration", "gap"), _log_spaced(res.history.gap), strict=True)))
+        .assign(panel="a", basis=b, method=method, gap_target=res.gap_target)
         for (b, method), res in runs.items()
     ])
     panels = [histories, worst.assign(panel="b"), conds.assign(panel="c"), top.assign(panel="d")]
