@@ -186,7 +186,7 @@ def under_overfitting_animation(
     errors = {m: np.array([curves[(m, d)][2] for d in degrees]) for m in models}
     frames = degrees + [degrees[-1]] * 3
     fig, (ax_fit, ax_err) = plt.subplots(
-        ncols=2, figsize=(9.2, 4.4), gridspec_kw={"width_ratios": [1.5, 1]}
+        ncols=2, figsize=(8.4, 4.0), gridspec_kw={"width_ratios": [1.5, 1]}
     )
     values = np.concatenate(list(errors.values()))
     log_scale = values.max() / values.min() > 10

@@ -49,8 +49,9 @@ BASIS_COLORS = {"legendre": "#2ca02c", "monomial": "#8c564b"}
 LAMBDA_LABEL = "λ (penalty strength α, log scale)"
 #: Metadata written into PNG files: no software version (and matplotlib writes no date).
 PNG_METADATA = {"Software": None}
-#: Colours of a saved PNG's palette.
+#: Colours of a saved PNG's palette, and of each frame of a GIF.
 PALETTE_COLORS = 256
+GIF_COLORS = 64
 
 
 @contextmanager
@@ -78,6 +79,20 @@ def figure_function(func):
         return result
 
     return wrapper
+
+
+class _PaletteGifWriter(animation.PillowWriter):
+    """Pillow's GIF writer with every frame reduced to :data:`GIF_COLORS` colours without
+    dithering: flat areas stay flat, which roughly halves the file against the default."""
+
+    def finish(self):
+        frames = [
+            frame.convert("RGB").quantize(GIF_COLORS, Image.Quantize.FASTOCTREE,
+                                          dither=Image.Dither.NONE)
+            for frame in self._frames
+        ]
+        frames[0].save(self.outfile, save_all=True, append_images=frames[1:],
+                       duration=int(1000 / self.fps), loop=0)
 
 
 def attach_data(result, data: pd.DataFrame):
@@ -117,7 +132,7 @@ def save(result, path, dpi: int, data_path=None) -> None:
         with use_style(getattr(result, "l1l2_style", "default")):
             if is_animation:
                 fps = 1000.0 / result._interval
-                result.save(path, writer=animation.PillowWriter(fps=fps), dpi=dpi)
+                result.save(path, writer=_PaletteGifWriter(fps=fps), dpi=dpi)
             else:
                 buffer = io.BytesIO()
                 fig.savefig(buffer, format="png", dpi=dpi, metadata=PNG_METADATA)
