@@ -148,7 +148,8 @@ CASES = {
     "too_many_sizes": (
         f"scenarios: {{n_samples: {list(range(20, 120))}}}",
         [],
-        "is too long); allowed: a list (1..20 items)",
+        "'scenarios.n_samples' = [20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34,... "
+        "(100 items) is invalid (100 items); allowed: a list (1..20 items)",
     ),
     # The size budget: estimates from the config, refused before any job (l1l2.budget).
     "huge_rows": (

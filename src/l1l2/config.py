@@ -236,11 +236,16 @@ def _describe(error: jsonschema.ValidationError) -> str:
         return (
             f"unknown config key(s) {', '.join(map(repr, extra))}{where}; allowed keys: {allowed}"
         )
-    reason = "not a known value" if error.validator == "enum" else error.message
-    return (
-        f"config key '{key}' = {error.instance!r} is invalid ({reason}); "
-        f"allowed: {_allowed(error.schema)}"
-    )
+    if error.validator == "enum":
+        reason = "not a known value"
+    elif error.validator in ("maxItems", "minItems"):
+        reason = f"{len(error.instance)} items"
+    else:
+        reason = error.message
+    value = repr(error.instance)
+    if len(value) > 80:  # a long list: its start is enough to find it
+        value = value[:60] + f"... ({len(error.instance)} items)"
+    return f"config key '{key}' = {value} is invalid ({reason}); allowed: {_allowed(error.schema)}"
 
 
 def _nonfinite(value, path=()) -> list[str]:
