@@ -7,6 +7,10 @@ report, whose bytes change from run to run, and no file of an earlier config. Tw
 same config with the same code give byte-identical manifests, so ``diff`` of two manifests is a
 complete comparison of two runs.
 
+``source_digest`` fingerprints the library's own source by content, so a rule can carry it as a
+parameter: editing a module reruns the rules that import it, while moving or copying a finished
+study (or using the workflow from another folder) changes nothing.
+
 ``results/provenance.json`` records what produced them: the config as validated (defaults
 filled in), the versions of the packages that compute the numbers, the git commit of the workflow
 (with ``+dirty`` if the checkout has uncommitted changes, or ``"unknown"`` outside git) and the
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import importlib.util
 import json
 import os
 import platform
@@ -36,6 +41,103 @@ def sha256(path: str | Path) -> str:
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
+    return digest.hexdigest()
+
+
+def package_dir(package: str = "l1l2") -> Path:
+    """The directory of an importable package, found through the import system (so ``PYTHONPATH``
+    and editable installs count), never through the working directory or a workflow's folder."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ValueError(f"{package}: not an importable package")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def source_files(name: str, package: str = "l1l2") -> list[Path]:
+    """The files behind ``name`` in ``package``: ``"solvers"`` is ``solvers.py``; a subpackage
+    (``"plots"``) is every file under its folder but bytecode caches and hidden files; a name with
+    a suffix (``"l1l2.mplstyle"``) is that file. Sorted by path, so the order is deterministic."""
+    root = package_dir(package)
+    if (root / name).is_dir():
+        files = [
+            path
+            for path in (root / name).rglob("*")
+            if path.is_file()
+            and path.suffix != ".pyc"
+            and not any(part.startswith(".") or part == "__pycache__" for part in path.parts)
+        ]
+        return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+    path = root / name if Path(name).suffix else root / f"{name}.py"
+    if not path.is_file():
+        raise ValueError(f"{package}: no module, subpackage or file named {name!r} in {root}")
+    return [path]
+
+
+def library_imports(path: str | Path, package: str = "l1l2") -> set[str]:
+    """Modules of ``package`` that the Python file ``path`` imports anywhere (also inside
+    functions), as names relative to the package: ``"solvers"``; ``"plots"`` for ``plots.style``."""
+    import ast
+
+    path, root = Path(path), package_dir(package)
+    # The subpackage the file belongs to (for relative imports); a file outside the package (a
+    # workflow script) can only import it absolutely.
+    here = path.relative_to(root).parent.parts if path.is_relative_to(root) else ()
+    found = set()
+    for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name.split(".") for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = [package, *here[: len(here) - node.level + 1]]
+            else:
+                base = []
+            module = [*base, *(node.module.split(".") if node.module else [])]
+            targets = [module + [alias.name] for alias in node.names]
+        else:
+            continue
+        for parts in targets:
+            if parts[0] != package or len(parts) < 2:
+                continue
+            first = parts[1]  # the top-level module or subpackage of the library
+            if (root / first).is_dir() or (root / f"{first}.py").is_file():
+                found.add(first)
+    return found
+
+
+def library_sources(*names: str, package: str = "l1l2") -> list[Path]:
+    """The files of ``names`` (see :func:`source_files`) and of every library module they import,
+    transitively: what a script that imports ``names`` runs of the library."""
+    root = package_dir(package)
+    todo, seen, files = list(names), set(), set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for path in source_files(name, package):
+            files.add(path)
+            if path.suffix == ".py":
+                todo.extend(library_imports(path, package) - seen)
+    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+
+
+def source_digest(*names: str, package: str = "l1l2") -> str:
+    """sha256 over the content of the library sources ``names`` and the library modules they
+    import (see :func:`library_sources`).
+
+    Each file enters as its path relative to the package and its bytes, in sorted order, so the
+    digest changes when a file's content changes, a file is added to or removed from a subpackage,
+    or a file is renamed, and stays the same when files are touched, moved or copied together with
+    the package (their folder is not part of it). The order and repetition of ``names`` do not
+    matter.
+    """
+    root = package_dir(package)
+    digest = hashlib.sha256()
+    for path in library_sources(*names, package=package):
+        data = path.read_bytes()
+        relative = path.relative_to(root).as_posix().encode()
+        digest.update(b"%d:%s%d:" % (len(relative), relative, len(data)))
+        digest.update(data)
     return digest.hexdigest()
 
 

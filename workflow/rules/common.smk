@@ -1,6 +1,8 @@
 import os
+from pathlib import Path
 
 from l1l2.data import scenarios_from_config
+from l1l2.provenance import sha256, source_digest
 from l1l2.study import lambda_grid
 
 SCENARIOS = {
@@ -24,27 +26,39 @@ DEGREES = list(
     )
 )
 ENV = "../envs/l1l2.yaml"
+# ENV installs l1l2 from the checkout this workflow is loaded from, also when it is used as a
+# module from another folder: pip expands ${L1L2_SOURCE} in its requirements. A workflow loaded
+# from a remote source (github(...)) has no checkout: set L1L2_SOURCE yourself (README.md).
+if isinstance(workflow.current_basedir, os.PathLike):
+    os.environ.setdefault(
+        "L1L2_SOURCE", str(Path(os.fspath(workflow.current_basedir)).parents[1])
+    )
 
 
-def library(*modules):
-    """Library sources, listed as inputs so that editing the library reruns what uses it.
+def library_hash(*modules):
+    """Content hash of the l1l2 modules or subpackages that a rule's script imports (and of the
+    library modules those import), given as `params: code=library_hash(...)`.
 
-    A module is ``src/l1l2/<name>.py``; a package (``src/l1l2/<name>/``) counts with every file
-    in it (sources and the style file).
+    Editing one of them changes the value, so Snakemake reruns the rules using it ("Params have
+    changed"); touching them, moving or copying the study, or running the workflow as a module
+    from another folder does not. The library is found where Python imports it from (the
+    installed package, or PYTHONPATH), not beside this file.
     """
-    root = os.path.join(workflow.basedir, "src", "l1l2")
-    files = []
-    for m in modules:
-        package = os.path.join(root, m)
-        if os.path.isdir(package):
-            files += sorted(
-                os.path.join(package, f)
-                for f in os.listdir(package)
-                if f.endswith((".py", ".mplstyle"))
-            )
-        else:
-            files.append(os.path.join(root, f"{m}.py"))
-    return files
+    return source_digest(*modules)
+
+
+def workflow_file(relative):
+    """A file of the workflow itself (path relative to workflow/rules/), wherever the workflow
+    lives: a checkout, a module used from another folder, a moved copy.
+
+    Returns a `pathlib.Path`, which Snakemake leaves out of its params comparison: give a rule
+    `workflow_file_hash(...)` as well, so a changed file reruns it and a moved one does not.
+    """
+    return Path(workflow.source_path(relative))
+
+
+def workflow_file_hash(relative):
+    return sha256(workflow.source_path(relative))
 
 
 def per_scenario_model(pattern):
@@ -62,15 +76,15 @@ def final_outputs():
 
 
 def manifest_patterns():
-    """Output patterns of all rules except manifest and all; results/manifest.tsv lists them.
+    """Output patterns of all rules except the manifest rule; results/manifest.tsv lists them.
 
     Evaluated when jobs are built (a params function), so rules defined later count too.
     """
+    outputs = [
+        {str(pattern) for pattern in declared.output} for declared in workflow.rules
+    ]
+    # Found by its output, not its name: used as a module, the rules get new names.
     return sorted(
-        {
-            str(pattern)
-            for declared in workflow.rules
-            if declared.name not in ("manifest", "all")
-            for pattern in declared.output
-        }
+        set().union(*outputs)
+        - set().union(*(o for o in outputs if "results/manifest.tsv" in o))
     )

@@ -14,7 +14,8 @@ from l1l2.config import ConfigError, load_config_file, read_config
 # key or line; --config values parsed as YAML), validated against the schema and the size budget,
 # all before any job runs and with one line per problem (docs/promises.md, "Bad configuration").
 _STUDY_CONFIG = "config/config.yaml"
-_SCHEMA = os.path.join(workflow.basedir, "workflow/schemas/config.schema.yaml")
+# The schema ships with the workflow: found beside this file, also in module use.
+_SCHEMA = workflow.source_path("../schemas/config.schema.yaml")
 
 
 def _study_config():

@@ -1,6 +1,4 @@
 rule simulate:
-    input:
-        library("data"),
     output:
         "data/simulated/{scenario}.csv",
     log:
@@ -8,6 +6,7 @@ rule simulate:
     conda:
         ENV
     params:
+        code=library_hash("data"),
         function=lambda w: SCENARIOS[w.scenario].function,
         noise_sd=lambda w: SCENARIOS[w.scenario].noise_sd,
         n_samples=lambda w: SCENARIOS[w.scenario].n_samples,
@@ -21,7 +20,6 @@ rule simulate:
 rule split:
     input:
         data="data/simulated/{scenario}.csv",
-        code=library("data"),
     output:
         "data/split/{scenario}.csv",
     log:
@@ -29,6 +27,7 @@ rule split:
     conda:
         ENV
     params:
+        code=library_hash("data"),
         scenario="{scenario}",
         test_size=config["split"]["test_size"],
         folds=config["split"]["folds"],

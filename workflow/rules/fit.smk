@@ -1,7 +1,6 @@
 rule fit:
     input:
         data="data/split/{scenario}.csv",
-        code=library("solvers", "features", "study"),
     output:
         metrics="results/fits/{scenario}/{model}.metrics.csv",
         coefs="results/fits/{scenario}/{model}.coefs.csv",
@@ -12,6 +11,7 @@ rule fit:
     conda:
         ENV
     params:
+        code=library_hash("data", "study"),
         model="{model}",
         degrees=DEGREES,
         # Only the models that use a value depend on it: a new λ grid leaves the OLS fits alone,
@@ -32,7 +32,6 @@ rule reference:
         data="data/split/{scenario}.csv",
         coefs=expand("results/fits/{{scenario}}/{model}.coefs.csv", model=MODELS),
         metrics=expand("results/fits/{{scenario}}/{model}.metrics.csv", model=MODELS),
-        code=library("reference", "solvers", "features", "study"),
     output:
         comparison="results/reference/{scenario}.csv",
         coefs="results/reference/{scenario}.coefs.csv",
@@ -43,6 +42,7 @@ rule reference:
     conda:
         ENV
     params:
+        code=library_hash("data", "study"),
         models=MODELS,
         degrees=DEGREES,
         basis=config["features"]["basis"],
@@ -64,6 +64,7 @@ rule crosscheck:
     conda:
         ENV
     params:
+        code=library_hash("study"),
         scenarios=list(SCENARIOS),
         tolerances={
             k: v for k, v in config["crosscheck"].items() if k != "all_replicates"
@@ -104,6 +105,7 @@ rule select:
     conda:
         ENV
     params:
+        code=library_hash("metrics"),
         rules=config["selection"]["rules"],
     script:
         "../scripts/select.py"

@@ -21,9 +21,9 @@ rule manifest:
     conda:
         ENV
     params:
+        code=library_hash("provenance"),
         patterns=lambda w: manifest_patterns(),
         wildcard_values={"scenario": list(SCENARIOS), "model": MODELS},
         config=config,
-        workflow_dir=workflow.basedir,
     script:
         "../scripts/manifest.py"

@@ -60,7 +60,6 @@ rule figures_scenario:
         selection="results/tables/selection.csv",
         split="data/split/{scenario}.csv",
         coefs=expand("results/fits/{{scenario}}/{model}.coefs.csv", model=MODELS),
-        code=library("plots", "features", "data", "metrics"),
     output:
         fits=report(
             "results/figures/{scenario}/fits.png",
@@ -124,6 +123,7 @@ rule figures_scenario:
     conda:
         ENV
     params:
+        code=library_hash("plots", "data"),
         scenario="{scenario}",
         function=lambda w: SCENARIOS[w.scenario].function,
         noise_sd=lambda w: SCENARIOS[w.scenario].noise_sd,
@@ -143,7 +143,6 @@ rule figure_support_recovery:
     input:
         metrics="results/tables/metrics.csv",
         coefs="results/fits/{scenario}/lasso.coefs.csv",
-        code=library("plots", "data", "metrics"),
     output:
         figure=report(
             "results/figures/{scenario}/support_recovery.png",
@@ -158,6 +157,7 @@ rule figure_support_recovery:
     conda:
         ENV
     params:
+        code=library_hash("plots"),
         scenario="{scenario}",
         function=lambda w: SCENARIOS[w.scenario].function,
         degree=DEGREES[-1],
@@ -172,7 +172,6 @@ rule figure_support_recovery:
 rule figure_mechanics:
     input:
         split=f"data/split/{EXAMPLE_SCENARIO}.csv",
-        code=library("plots", "solvers", "features", "study"),
     output:
         penalties=report(
             "results/figures/penalties.png",
@@ -193,6 +192,7 @@ rule figure_mechanics:
     conda:
         ENV
     params:
+        code=library_hash("plots", "data"),
         scenario=EXAMPLE_SCENARIO,
         degree=min(8, DEGREES[-1]),
         lambdas=PENALIZED_LAMBDAS,
@@ -208,7 +208,6 @@ rule figure_mechanics:
 rule figure_convergence:
     input:
         split=f"data/split/{EXAMPLE_SCENARIO}.csv",
-        code=library("plots", "solvers", "features", "study"),
     output:
         figure=report(
             "results/figures/convergence.png",
@@ -223,6 +222,7 @@ rule figure_convergence:
     conda:
         ENV
     params:
+        code=library_hash("plots", "data"),
         scenario=EXAMPLE_SCENARIO,
         models=MODELS,
         degrees=DEGREES,
@@ -241,7 +241,6 @@ rule figure_crosscheck:
     input:
         crosscheck="results/tables/crosscheck.csv",
         pairs=expand("results/reference/{scenario}.coefs.csv", scenario=SCENARIOS),
-        code=library("plots"),
     output:
         figure=report(
             "results/figures/crosscheck.png",
@@ -255,6 +254,7 @@ rule figure_crosscheck:
     conda:
         ENV
     params:
+        code=library_hash("plots"),
         scenarios=list(SCENARIOS),
         basis=config["features"]["basis"],
         dpi=config["plots"]["dpi"],
@@ -269,7 +269,6 @@ rule summary:
         per_replicate="results/tables/selection_replicates.csv",
         crosscheck="results/tables/crosscheck.csv",
         metrics="results/tables/metrics.csv",
-        code=library("plots"),
     output:
         markdown="results/tables/summary.md",
         csv="results/tables/summary.csv",
@@ -284,14 +283,13 @@ rule summary:
     conda:
         ENV
     params:
+        code=library_hash("plots"),
         basis=config["features"]["basis"],
     script:
         "../scripts/summary.py"
 
 
 rule figure_scaling:
-    input:
-        os.path.join(workflow.basedir, "workflow/report/scaling.png"),
     output:
         report(
             "results/figures/scaling.png",
@@ -303,5 +301,9 @@ rule figure_scaling:
         "logs/figures/scaling.log",
     conda:
         ENV
+    params:
+        # The measured figure ships with the workflow: found beside this file, tracked by content.
+        figure=workflow_file("../report/scaling.png"),
+        sha256=workflow_file_hash("../report/scaling.png"),
     script:
         "../scripts/figure_scaling.py"

@@ -6,7 +6,7 @@ from _runner import run
 
 
 def main(smk):
-    shutil.copyfile(smk.input[0], smk.output[0])
+    shutil.copyfile(smk.params.figure, smk.output[0])
 
 
 run(main, snakemake)  # noqa: F821 - injected by Snakemake

@@ -14,7 +14,8 @@ from _runner import run
 def main(smk):
     p = smk.params
     write_manifest(find_outputs(p.patterns, p.wildcard_values), smk.output.manifest)
-    record = provenance(p.config, p.workflow_dir)
+    # The workflow's own folder (its git checkout), wherever it lives: in-place or used as a module.
+    record = provenance(p.config, smk.scriptdir)
     write_provenance(record, smk.output.provenance)
     with open(smk.output.html, "w", newline="\n") as out:
         out.write(provenance_html(record))
