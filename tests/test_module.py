@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, SNAKEMAKE, TINY_CONFIG, snakemake
 from l1l2.provenance import library_imports
+
+from conftest import ROOT, SNAKEMAKE, TINY_CONFIG, snakemake
 
 NOTHING = "Nothing to be done"
 
