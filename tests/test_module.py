@@ -22,11 +22,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from l1l2.provenance import library_imports
+from l1l2.provenance import library_imports, package_dir, source_files
 
 from conftest import ROOT, SNAKEMAKE, TINY_CONFIG, snakemake
 
 NOTHING = "Nothing to be done"
+# A file of l1l2.solvers (a module or a package), relative to the package folder: the tests edit it.
+SOLVERS_FILE = source_files("solvers")[0].relative_to(package_dir()).as_posix()
 
 
 # --------------------------------------------------------------------------------------------
@@ -76,10 +78,10 @@ def test_library_hash_follows_content_not_location(library_copy, tmp_path):
     assert len(set(before.values())) == 4
     moved = tmp_path / "b" / "src"
     shutil.copytree(library_copy, moved, copy_function=shutil.copy)  # new paths, new mtimes
-    (moved / "l1l2" / "solvers.py").touch()
+    (moved / "l1l2" / SOLVERS_FILE).touch()
     assert _digests(moved, *CALLS) == list(before.values())
 
-    solvers = moved / "l1l2" / "solvers.py"
+    solvers = moved / "l1l2" / SOLVERS_FILE
     solvers.write_text(solvers.read_text() + "\nEDITED = True\n")
     after = dict(zip(CALLS, _digests(moved, *CALLS), strict=True))
     changed = {call for call in CALLS if after[call] != before[call]}
@@ -278,7 +280,7 @@ def test_a_moved_project_is_up_to_date(tiny_run, tmp_path):
     )
     assert NOTHING in proc.output, proc.output[-3000:]
     # ... and the copied library is the one tracked: an edit there reruns the fits.
-    solvers = workflow / "src/l1l2/solvers.py"
+    solvers = workflow / "src/l1l2" / SOLVERS_FILE
     solvers.write_text(solvers.read_text() + "\nEDITED_BY_TEST = True\n")
     proc = run_in(
         study, "-s", str(workflow / "Snakefile"), "--configfile", str(TINY_CONFIG), "-n", env=env

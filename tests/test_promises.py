@@ -522,12 +522,13 @@ def edit(snapshot):
 def test_a_library_edit_reruns_its_users_and_a_touch_reruns_nothing(
     snapshot, dry_copy, graph, edit
 ):
-    """Promise 2: editing src/l1l2/solvers.py reruns the fits and what follows (never simulate or
-    split); touching it without a change reruns nothing (inputs are checksummed)."""
-    edit("src/l1l2/solvers.py")
+    """Promise 2: editing the solvers (src/l1l2/solvers/) reruns the fits and what follows (never
+    simulate or split); touching them without a change reruns nothing (the library is tracked by
+    a hash of its content)."""
+    edit("src/l1l2/solvers/_api.py")
     touched = run_snapshot(snapshot, dry_copy, "-n")
     assert "Nothing to be done" in touched.output, touched.output[-3000:]
-    edit("src/l1l2/solvers.py", "\nSOLVER_EDITED_BY_TEST = True\n")
+    edit("src/l1l2/solvers/_api.py", "\nSOLVER_EDITED_BY_TEST = True\n")
     jobs = planned_jobs(run_snapshot(snapshot, dry_copy, "-n").output)
     check_rerun_precision(jobs, graph, {"fit"})
     assert {"simulate", "split"}.isdisjoint(rules_of(jobs))
