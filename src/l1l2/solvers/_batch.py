@@ -193,7 +193,7 @@ class _Work:
     """The pairs still running: problem rows ``bi`` × α columns ``ai`` of the full batch."""
 
     per_problem = ("G", "C", "yy", "valid", "scale")
-    per_pair = ("W", "Z", "theta", "T", "L", "mu_pl", "mu_sc", "R", "D", "rr")
+    per_pair = ("W", "Z", "theta", "T", "L", "mu_pl", "mu_sc", "R", "D", "rr", "S_prev")
     per_alpha = ("a1", "a2")
 
     def __init__(self, **arrays):
@@ -298,31 +298,33 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
               scale=batch.intercept_scale[:, None],
               W=W, Z=W.copy(), theta=np.ones((m, 1, A)), T=np.broadcast_to(T, (m, 1, A)),
               L=np.broadcast_to(L, (m, 1, A)), mu_pl=np.broadcast_to(mu_pl, (m, 1, A)),
-              mu_sc=np.broadcast_to(mu_sc, (m, 1, A)), R=None, D=None, rr=None, a1=a1, a2=a2)
+              mu_sc=np.broadcast_to(mu_sc, (m, 1, A)), R=None, D=None, rr=None, S_prev=None,
+              a1=a1, a2=a2)
     use_cg = method == "cg" or (method == "auto" and pen.smooth)
     polish = method == "auto" and not pen.smooth
     cg_restart = max(4 * P, 20)
     extra = np.zeros((m, A), dtype=np.int64)  # CG steps of the active-set refinement
 
-    def record(done, V, gap, obj, bound, ok, k):
+    def record(done, V, gap, obj, bound, ok, k, cols=None):
+        """Store the pairs ``done`` (of the working set, or of its columns ``cols``)."""
         r, q = np.nonzero(done)
-        gb, ga = w.bi[r], w.ai[q]
+        c = q if cols is None else cols[q]
+        gb, ga = w.bi[r], w.ai[c]
         out_w[gb, ga, :] = V[r, :, q]
         out_it[gb, ga] = k + extra[gb, ga]
         out_gap[gb, ga] = gap[r, q]
         out_obj[gb, ga] = obj[r, q]
         out_bound[gb, ga] = bound[r, q]
         out_conv[gb, ga] = ok[r, q]
-        w.running &= ~done
+        w.running[r, c] = False
 
     k = 0
     with np.errstate(over="ignore", invalid="ignore"):
         while True:
             if k % check_every == 0 or k == max_iter:
                 if polish and 0 < k < max_iter:
-                    # The refined iterate replaces W; its measures are the check.
-                    _refine(w, positive, P, target, coef_tol, record, extra, k)
-                    obj = w.obj
+                    obj = _check_with_refinement(w, positive, P, target, coef_tol, record,
+                                                 extra, k)
                 else:
                     gap, obj, bound = measures(w.G, w.C, w.yy, w.W, w.a1, w.a2, w.L, w.mu_pl,
                                                w.mu_sc, w.scale, positive)
@@ -353,6 +355,8 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
                                                  w.rr)
                 continue
             _prox_step(w, pen, method)
+            if polish and (k + 3) % check_every == 0:
+                w.S_prev = w.W != 0  # support a few steps before the next check
     return out_w, out_it, out_conv, out_gap, out_obj, out_bound, np.broadcast_to(
         L[:, 0, :], (m, A)).copy()
 
@@ -387,28 +391,56 @@ def _prox_step(w, pen, method):
     w.W = Wn
 
 
-def _refine(w, positive, P, target, coef_tol, record, extra, k):
-    """Active-set step for the running pairs: conjugate gradient on the iterate's face.
+def _check_with_refinement(w, positive, P, target, coef_tol, record, extra, k):
+    """The check of ``method="auto"``: refine the α columns that have a pair whose support
+    held over the last steps, measure the others as they are; return the objective (B, A).
+    """
+    stable = w.running if w.S_prev is None else (
+        w.running & np.all((w.W != 0) == w.S_prev, axis=1))
+    refine = stable.any(axis=0)
+    obj = np.empty(w.running.shape)
+    tgt = target[w.bi][:, None]
+    for cols, refining in ((np.flatnonzero(refine), True), (np.flatnonzero(~refine), False)):
+        if cols.size == 0:
+            continue
+        sub = (w.G, w.C, w.yy, w.W[:, :, cols], w.a1[:, :, cols], w.a2[:, :, cols],
+               w.L[:, :, cols], w.mu_pl[:, :, cols], w.mu_sc[:, :, cols], w.scale, positive)
+        if refining:
+            V, taken = _refine(*sub, P=P, coef_tol=coef_tol)
+            extra[w.bi[:, None], w.ai[cols][None, :]] += taken * w.running[:, cols]
+            sub = sub[:3] + (V,) + sub[4:]
+        gap, o, bound = measures(*sub)
+        ok = meets(gap, bound, tgt, coef_tol, sub[8])
+        record(w.running[:, cols] & ok, sub[3], gap, o, bound, ok, k, cols)
+        obj[:, cols] = o
+        if refining:  # the refined iterate replaces W (momentum reset)
+            w.W = w.W.copy()
+            w.W[:, :, cols] = V
+            w.Z = w.Z.copy()
+            w.Z[:, :, cols] = V
+            w.theta = w.theta.copy()
+            w.theta[:, :, cols] = 1.0
+    return obj
+
+
+def _refine(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, *, P, coef_tol):
+    """Active-set step: conjugate gradient on the iterate's face; returns (V, CG steps).
 
     With the support S and signs s of the iterate W fixed, F is a quadratic on that face,
     minimized by (G + α₂I)_SS v = c_S − α₁ s_S. CG from W (at most |S| steps in exact
     arithmetic, fewer once the residual is small enough for the certificate) gives V with
     F(V) ≤ F(W). Where V leaves the face (a sign changes), step from W towards V only up
     to the first coordinate that reaches 0 and set it to exactly 0 (the classical
-    active-set step; F still decreases). The result replaces the iterate (momentum reset)
-    and is recorded as the solution where its own measures meet the contract.
+    active-set step; F still decreases).
     """
-    W = w.W
-    S = (W != 0) & w.valid
+    S = W != 0  # padded rows (G = 0, c = 0) stay exactly 0, so never in S
     sgn = np.sign(W)
-    B = (w.C - w.a1 * sgn) * S
+    B = (C - a1 * sgn) * S
     n_steps = min(P + 2, int(S.sum(axis=1).max()) + 2)
-    a2 = w.a2 if np.any(w.a2 > 0) else None
+    a2_ = a2 if np.any(a2 > 0) else None
     # Residual small enough for the gradient certificate (a tenth of coef_tol), or tiny.
-    thr = np.where(w.mu_sc > 0, (0.1 * min(coef_tol, 1.0) * w.mu_sc / w.scale[:, :, None]) ** 2,
-                   0.0)
-    V, _, _, _, taken = _cg(w.G, B, W.copy(), a2, S, n_steps, thr=thr)
-    extra[w.bi[:, None], w.ai[None, :]] += taken * w.running
+    thr = np.where(mu_sc > 0, (0.1 * min(coef_tol, 1.0) * mu_sc / scale[:, :, None]) ** 2, 0.0)
+    V, _, _, _, taken = _cg(G, B, W.copy(), a2_, S, n_steps, thr=thr)
     crossed = S & (V * sgn <= 0)
     if crossed.any():
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -416,11 +448,4 @@ def _refine(w, positive, P, target, coef_tol, record, extra, k):
         t = np.minimum(ratio.min(axis=1, keepdims=True), 1.0)
         V = W + t * (V - W)
         V[crossed & (ratio <= t)] = 0.0
-    gap, obj, bound = measures(w.G, w.C, w.yy, V, w.a1, w.a2, w.L, w.mu_pl, w.mu_sc,
-                               w.scale, positive)
-    ok = meets(gap, bound, target[w.bi][:, None], coef_tol, w.mu_sc)
-    record(w.running & ok, V, gap, obj, bound, ok, k)
-    w.W = V
-    w.Z = V.copy()
-    w.theta = np.ones_like(w.theta)
-    w.obj = obj
+    return V, taken
