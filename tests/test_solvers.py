@@ -413,7 +413,7 @@ def nnls_reference(X, y, a2, fit_intercept=True):
 
 
 @pytest.mark.parametrize("design", sorted(DESIGNS))
-@pytest.mark.parametrize("method", ["ista", "fista"])
+@pytest.mark.parametrize("method", ["ista", "fista", "auto"])
 def test_positive_lasso_and_elasticnet_match_sklearn(design, method):
     X, y = DESIGNS[design]()
     y = -y if design == "legendre" else y  # a target that pulls some weights negative
@@ -465,7 +465,7 @@ def test_positive_gap_is_sklearns_positive_gap():
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
-@pytest.mark.parametrize("method", ["gd", "fista"])
+@pytest.mark.parametrize("method", ["gd", "fista", "auto"])
 def test_positive_ridge_and_ols_match_nnls(fit_intercept, method):
     X, y = random_design(80, 6, 12)
     y = y - 3 * X[:, 0] - X[:, 4]  # two weights want to be negative
