@@ -20,6 +20,14 @@ $(STAMP): requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
+# Benchmark peers (glmnet, adelie) need numpy < 2: their own venv, see requirements-bench.txt.
+.venv-bench/.installed: requirements-bench.txt pyproject.toml
+	$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet "setuptools<66" wheel numpy==1.26.4
+	.venv-bench/bin/python -m pip install --quiet --no-build-isolation -r requirements-bench.txt
+	.venv-bench/bin/python -m pip install --quiet --no-deps -e .
+	touch $@
+
 run: $(STAMP)
 	$(BIN)/snakemake
 	$(BIN)/snakemake --report results/report.html

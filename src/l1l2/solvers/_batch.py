@@ -14,6 +14,8 @@ import numpy as np
 from .penalty import Penalty
 
 _EPS = np.finfo(np.float64).eps
+#: ``cg`` and ``auto`` stop a pair, not converged, after this many checks without progress.
+STALL_CHECKS = 30
 
 
 # --------------------------------------------------------------------------- set-up
@@ -181,6 +183,59 @@ def measures(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive):
     return gap, obj, bound
 
 
+def screened_bound(G, C, W, a1, a2, L, mu_sc, scale, positive, gap, bound, target, coef_tol):
+    """Sharper certified bounds for L1 pairs whose global bound fails: gap-safe screening.
+
+    The dual optimum lies within √(2n·gap) of the dual point θ = s·r, so a coordinate with
+    w_j = 0 and s|ξ_j| + √(2(G_jj + α₂)·gap) < α₁ is zero at the optimum too (the gap-safe
+    rule of Ndiaye et al., 2017; one-sided under w ≥ 0). With those coordinates Z removed,
+    F restricted to the rest U has the same minimizer and is μ_U-strongly convex, μ_U =
+    λ_min((G + α₂I)_UU), often far larger than λ_min(G) for a sparse solution. The bound
+    is then scale·min(‖g_U‖/μ_U, √(2·gap/μ_U)), with the rounding allowances of
+    :func:`measures`. Only pairs with α₁ > 0, gap ≤ target and bound > coef_tol are
+    examined (one small ``eigvalsh`` each); ``bound`` is returned updated.
+    """
+    a1_ = np.broadcast_to(a1[:, 0, :], gap.shape)
+    cand = (a1_ > 0) & (gap <= target) & (bound > coef_tol) & (mu_sc[:, 0, :] > 0)
+    if not cand.any():
+        return bound
+    r, q = np.nonzero(cand)
+    Gf = G[r]
+    Wf = W[r, :, q]
+    P = Gf.shape[1]
+    a1f, a2f = a1[0, 0, q][:, None], a2[0, 0, q][:, None]
+    Lf = L[r, 0, q][:, None]
+    xi = C[r, :, 0] - np.einsum("npq,nq->np", Gf, Wf) - a2f * Wf
+    dn = np.max(xi, axis=1, keepdims=True) if positive else np.max(np.abs(xi), axis=1,
+                                                                    keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.where(dn > a1f, a1f / dn, 1.0)
+    wn = np.sqrt(np.sum(Wf * Wf, axis=1, keepdims=True))
+    gerr = 2.0 * _EPS * math.sqrt(P) * (np.sqrt(np.sum(C[r, :, 0] ** 2, axis=1, keepdims=True))
+                                        + Lf * wn)
+    l1 = np.sum(np.abs(Wf), axis=1, keepdims=True)
+    gap_f = np.maximum(gap[r, q][:, None] + wn * gerr + 4.0 * _EPS * a1f * l1, 0.0)
+    diag = np.einsum("npp->np", Gf) + a2f
+    corr = (s * xi if positive else s * np.abs(xi)) + np.sqrt(2.0 * diag * gap_f)
+    Z = (Wf == 0) & (corr + 8.0 * _EPS * a1f < a1f)
+    U = ~Z
+    big = Lf[:, :, None] + 1.0
+    M = np.where(U[:, :, None] & U[:, None, :], Gf, 0.0)
+    M += np.eye(P)[None] * np.where(Z, big[:, :, 0], a2f)[:, None, :]
+    mu_u = np.linalg.eigvalsh(M)[:, :1] - P * _EPS * Lf
+    if positive:
+        g = np.where(Wf > 0, xi - a1f, np.maximum(xi - a1f, 0.0))
+    else:
+        g = np.where(Wf != 0, xi - a1f * np.sign(Wf), np.maximum(np.abs(xi) - a1f, 0.0))
+    gn = np.sqrt(np.sum(np.where(U, g * g, 0.0), axis=1, keepdims=True)) + gerr
+    with np.errstate(divide="ignore", invalid="ignore"):
+        b = np.minimum(gn / mu_u, np.sqrt(2.0 * gap_f / mu_u)) * scale[r]
+    b = np.where(mu_u > 0, b, np.inf)[:, 0]
+    bound = bound.copy()
+    bound[r, q] = np.minimum(bound[r, q], b)
+    return bound
+
+
 def meets(gap, bound, target, coef_tol, mu_sc):
     """The accuracy contract: gap ≤ target, and bound ≤ coef_tol where μ_sc > 0."""
     return (gap <= target) & ((bound <= coef_tol) | (mu_sc[:, 0, :] <= 0))
@@ -304,6 +359,29 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
     polish = method == "auto" and not pen.smooth
     cg_restart = max(4 * P, 20)
     extra = np.zeros((m, A), dtype=np.int64)  # CG steps of the active-set refinement
+    # cg / auto: a pair whose gap and bound have not improved by 0.1 % over STALL_CHECKS
+    # checks has reached the rounding floor of its problem; it stops, not converged.
+    stall = use_cg or polish
+    best = np.full((2, m, A), np.inf)
+    since = np.zeros((m, A), dtype=np.int64)
+
+    def stalled(gap, bound, cols=None):
+        """Out of iterations (max_iter counts the CG steps too), or no progress (cg/auto)."""
+        gb, ga = w.bi[:, None], (w.ai if cols is None else w.ai[cols])[None, :]
+        spent = k + extra[gb, ga] >= max_iter
+        if not stall:
+            return spent
+        g0, b0 = best[0][gb, ga], best[1][gb, ga]
+        better = (gap < 0.999 * g0) | (bound < 0.999 * b0)
+        best[0][gb, ga] = np.minimum(g0, gap)
+        best[1][gb, ga] = np.minimum(b0, bound)
+        since[gb, ga] = np.where(better, 0, since[gb, ga] + 1)
+        # FISTA's gap may plateau for long on an ill-conditioned problem and then go on:
+        # under auto a stall stops a pair only once its gap is met (the bound is stuck).
+        floor = since[gb, ga] >= STALL_CHECKS
+        if not use_cg:
+            floor &= gap <= target[w.bi][:, None]
+        return spent | floor
 
     def record(done, V, gap, obj, bound, ok, k, cols=None):
         """Store the pairs ``done`` (of the working set, or of its columns ``cols``)."""
@@ -324,12 +402,17 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
             if k % check_every == 0 or k == max_iter:
                 if polish and 0 < k < max_iter:
                     obj = _check_with_refinement(w, positive, P, target, coef_tol, record,
-                                                 extra, k)
+                                                 extra, k, stalled)
                 else:
                     gap, obj, bound = measures(w.G, w.C, w.yy, w.W, w.a1, w.a2, w.L, w.mu_pl,
                                                w.mu_sc, w.scale, positive)
+                    if pen.has_l1 and method != "subgradient":
+                        bound = screened_bound(w.G, w.C, w.W, w.a1, w.a2, w.L, w.mu_sc,
+                                               w.scale, positive, gap, bound,
+                                               target[w.bi][:, None], coef_tol)
                     ok = meets(gap, bound, target[w.bi][:, None], coef_tol, w.mu_sc)
-                    record(w.running & (ok | (k == max_iter)), w.W, gap, obj, bound, ok, k)
+                    done = ok | (k == max_iter) | stalled(gap, bound)
+                    record(w.running & done, w.W, gap, obj, bound, ok, k)
                 if not np.all(np.isfinite(obj[w.running])):
                     bad = np.argwhere(w.running & ~np.isfinite(obj))[0]
                     raise FloatingPointError(
@@ -391,7 +474,7 @@ def _prox_step(w, pen, method):
     w.W = Wn
 
 
-def _check_with_refinement(w, positive, P, target, coef_tol, record, extra, k):
+def _check_with_refinement(w, positive, P, target, coef_tol, record, extra, k, stalled):
     """The check of ``method="auto"``: refine the α columns that have a pair whose support
     held over the last steps, measure the others as they are; return the objective (B, A).
     """
@@ -406,32 +489,36 @@ def _check_with_refinement(w, positive, P, target, coef_tol, record, extra, k):
         sub = (w.G, w.C, w.yy, w.W[:, :, cols], w.a1[:, :, cols], w.a2[:, :, cols],
                w.L[:, :, cols], w.mu_pl[:, :, cols], w.mu_sc[:, :, cols], w.scale, positive)
         if refining:
-            V, taken = _refine(*sub, P=P, coef_tol=coef_tol)
-            extra[w.bi[:, None], w.ai[cols][None, :]] += taken * w.running[:, cols]
+            V, same, taken = _refine(*sub, P=P, coef_tol=coef_tol)
+            here = stable[:, cols] & same  # pairs whose support held and V kept the signs
+            extra[w.bi[:, None], w.ai[cols][None, :]] += taken * here
+            V = np.where(here[:, None, :], V, sub[3])
             sub = sub[:3] + (V,) + sub[4:]
         gap, o, bound = measures(*sub)
+        bound = screened_bound(sub[0], sub[1], sub[3], sub[4], sub[5], sub[6], sub[8], sub[9],
+                               positive, gap, bound, tgt, coef_tol)
         ok = meets(gap, bound, tgt, coef_tol, sub[8])
-        record(w.running[:, cols] & ok, sub[3], gap, o, bound, ok, k, cols)
+        done = ok | stalled(gap, bound, cols)
+        record(w.running[:, cols] & done, sub[3], gap, o, bound, ok, k, cols)
         obj[:, cols] = o
         if refining:  # the refined iterate replaces W (momentum reset)
+            here3 = here[:, None, :]
             w.W = w.W.copy()
             w.W[:, :, cols] = V
             w.Z = w.Z.copy()
-            w.Z[:, :, cols] = V
+            w.Z[:, :, cols] = np.where(here3, V, w.Z[:, :, cols])
             w.theta = w.theta.copy()
-            w.theta[:, :, cols] = 1.0
+            w.theta[:, :, cols] = np.where(here3, 1.0, w.theta[:, :, cols])
     return obj
 
 
 def _refine(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, *, P, coef_tol):
-    """Active-set step: conjugate gradient on the iterate's face; returns (V, CG steps).
+    """Conjugate gradient on the iterate's face; returns (V, stayed on the face, CG steps).
 
     With the support S and signs s of the iterate W fixed, F is a quadratic on that face,
     minimized by (G + α₂I)_SS v = c_S − α₁ s_S. CG from W (at most |S| steps in exact
     arithmetic, fewer once the residual is small enough for the certificate) gives V with
-    F(V) ≤ F(W). Where V leaves the face (a sign changes), step from W towards V only up
-    to the first coordinate that reaches 0 and set it to exactly 0 (the classical
-    active-set step; F still decreases).
+    F(V) ≤ F(W) as long as V keeps the signs of W; the caller uses V only then.
     """
     S = W != 0  # padded rows (G = 0, c = 0) stay exactly 0, so never in S
     sgn = np.sign(W)
@@ -441,11 +528,5 @@ def _refine(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, *, P, coef_to
     # Residual small enough for the gradient certificate (a tenth of coef_tol), or tiny.
     thr = np.where(mu_sc > 0, (0.1 * min(coef_tol, 1.0) * mu_sc / scale[:, :, None]) ** 2, 0.0)
     V, _, _, _, taken = _cg(G, B, W.copy(), a2_, S, n_steps, thr=thr)
-    crossed = S & (V * sgn <= 0)
-    if crossed.any():
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(crossed, W / (W - V), np.inf)
-        t = np.minimum(ratio.min(axis=1, keepdims=True), 1.0)
-        V = W + t * (V - W)
-        V[crossed & (ratio <= t)] = 0.0
-    return V, taken
+    same = ~np.any(S & (V * sgn <= 0), axis=1)  # (B, A): V stayed on the face
+    return V, same, taken
