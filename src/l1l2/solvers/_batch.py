@@ -364,6 +364,9 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
     stall = use_cg or polish
     best = np.full((2, m, A), np.inf)
     since = np.zeros((m, A), dtype=np.int64)
+    # auto: a pair whose CG step did not finish it waits 1, 2, 4, ... 16 checks for the next.
+    backoff = np.zeros((3, m, A), dtype=np.int64)  # checks seen, next allowed, wait
+    backoff[2] = 1
 
     def stalled(gap, bound, cols=None):
         """Out of iterations (max_iter counts the CG steps too), or no progress (cg/auto)."""
@@ -402,7 +405,7 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
             if k % check_every == 0 or k == max_iter:
                 if polish and 0 < k < max_iter:
                     obj = _check_with_refinement(w, positive, P, target, coef_tol, record,
-                                                 extra, k, stalled)
+                                                 extra, k, stalled, backoff)
                 else:
                     gap, obj, bound = measures(w.G, w.C, w.yy, w.W, w.a1, w.a2, w.L, w.mu_pl,
                                                w.mu_sc, w.scale, positive)
@@ -474,12 +477,17 @@ def _prox_step(w, pen, method):
     w.W = Wn
 
 
-def _check_with_refinement(w, positive, P, target, coef_tol, record, extra, k, stalled):
+def _check_with_refinement(w, positive, P, target, coef_tol, record, extra, k, stalled,
+                           backoff):
     """The check of ``method="auto"``: refine the α columns that have a pair whose support
     held over the last steps, measure the others as they are; return the objective (B, A).
     """
-    stable = w.running if w.S_prev is None else (
-        w.running & np.all((w.W != 0) == w.S_prev, axis=1))
+    gb, ga = w.bi[:, None], w.ai[None, :]
+    seen, allowed = backoff[0][gb, ga], backoff[1][gb, ga]
+    backoff[0][gb, ga] = seen + 1
+    stable = w.running & (seen >= allowed)
+    if w.S_prev is not None:
+        stable &= np.all((w.W != 0) == w.S_prev, axis=1)
     refine = stable.any(axis=0)
     obj = np.empty(w.running.shape)
     tgt = target[w.bi][:, None]
@@ -491,6 +499,7 @@ def _check_with_refinement(w, positive, P, target, coef_tol, record, extra, k, s
         if refining:
             V, same, taken = _refine(*sub, P=P, coef_tol=coef_tol)
             here = stable[:, cols] & same  # pairs whose support held and V kept the signs
+            tried = stable[:, cols]
             extra[w.bi[:, None], w.ai[cols][None, :]] += taken * here
             V = np.where(here[:, None, :], V, sub[3])
             sub = sub[:3] + (V,) + sub[4:]
@@ -499,6 +508,12 @@ def _check_with_refinement(w, positive, P, target, coef_tol, record, extra, k, s
                                positive, gap, bound, tgt, coef_tol)
         ok = meets(gap, bound, tgt, coef_tol, sub[8])
         done = ok | stalled(gap, bound, cols)
+        if refining:  # not finished by its CG step: wait longer before the next one
+            again = tried & ~ok
+            gb, ga = w.bi[:, None], w.ai[cols][None, :]
+            wait = backoff[2][gb, ga]
+            backoff[1][gb, ga] = np.where(again, backoff[0][gb, ga] + wait, backoff[1][gb, ga])
+            backoff[2][gb, ga] = np.where(again, np.minimum(2 * wait, 16), wait)
         record(w.running[:, cols] & done, sub[3], gap, o, bound, ok, k, cols)
         obj[:, cols] = o
         if refining:  # the refined iterate replaces W (momentum reset)
