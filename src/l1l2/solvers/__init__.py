@@ -50,15 +50,19 @@ Methods
     the true residual every ``max(4p, 20)`` steps. In exact arithmetic it ends in at most
     ``p`` steps; its iterations grow like :math:`\sqrt{\mathrm{cond}}`, not like cond.
 ``auto``
-    ``cg`` for the smooth problems; otherwise FISTA whose iterate is refined at every check
+    ``cg`` for the smooth problems; otherwise FISTA whose iterate is refined, at a check,
     by conjugate gradient on its active set: with the support :math:`S` and signs
     :math:`s` of the iterate fixed, the problem is smooth,
     :math:`(G + \alpha_2 I)_{SS} w_S = c_S - \alpha_1 s_S`, and a few CG steps from the
-    iterate give a candidate. The candidate is returned when its own measures meet the
-    contract (so its accuracy is certified like any other iterate's), and replaces the
-    iterate (momentum reset) when it keeps the signs and lowers the objective. FISTA
-    identifies the support; CG ends the tail of slow linear convergence. ``n_iter``
-    counts FISTA and CG steps alike (one matrix product each).
+    iterate give a candidate with a lower objective. It replaces the iterate (momentum
+    reset) when it keeps the signs, and is returned when its own measures meet the
+    contract (so its accuracy is certified like any other iterate's). Only pairs whose
+    support held over the last three steps are refined; one whose CG step did not finish
+    it waits 1, 2, 4, … 16 checks for the next. FISTA identifies the support; CG ends the
+    tail of slow linear convergence. ``n_iter`` counts FISTA and CG steps alike (one
+    matrix product each) and ``max_iter`` bounds their sum. ``cg`` and ``auto`` stop a fit
+    (not converged) at its rounding floor: no 0.1 % progress of gap or bound in 30 checks
+    (for ``auto`` with an L1 term only once the gap is met).
 
 The step is :math:`t = s/L` with :math:`L = \lambda_{\max}(G) + \alpha_2` and ``step_scale``
 :math:`s = 1` by default.
@@ -83,8 +87,12 @@ Each α stops, and says ``converged``, when
    gives :math:`\mu\lVert w - w^\star\rVert \le \lVert g\rVert` and
    :math:`\tfrac{\mu}{2}\lVert w - w^\star\rVert^2 \le F(w) - F^\star \le \mathrm{gap}`;
    :math:`|b - b^\star| = |\bar x^\top(w - w^\star)|`). The bound is reported as
-   ``coef_bound``. It is certified for the problem defined by the computed ``G`` and
-   ``c``, with an allowance for the rounding of the gradient and of λ_min; forming ``G``
+   ``coef_bound``. For L1 fits whose global bound fails, gap-safe screening (Ndiaye et
+   al., 2017) certifies coordinates that are zero at the optimum; μ is then
+   :math:`\lambda_{\min}` of :math:`G + \alpha_2 I` on the remaining coordinates, often
+   far larger for a sparse solution. The bound is certified for the problem defined by
+   the computed ``G`` and ``c``, with an allowance for the rounding of the gradient and of
+   λ_min; forming ``G``
    itself perturbs the solution by about cond(G)·1e-16 relative, which matters only for
    cond(G) ≳ 1e9 (monomial bases of high degree) — there the contract is usually not met
    and the fit says so. Where μ = 0 (singular ``G`` without L2 term: OLS or Lasso with
