@@ -19,6 +19,7 @@ wildcard_constraints:
 include: "workflow/rules/data.smk"
 include: "workflow/rules/fit.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/overview.smk"
 include: "workflow/rules/provenance.smk"
 
 

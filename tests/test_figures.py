@@ -175,13 +175,16 @@ def test_report_builds_from_the_tiny_run(tiny_run: Path):
     html = report.read_text()
     assert len(html) > 100_000
     for category in [
-        "00 Summary", "01 Under- to overfitting", "02 Error vs degree", "03 Error vs lambda",
+        "00 Overview", "00 Summary", "01 Under- to overfitting", "02 Error vs degree",
+        "03 Error vs lambda",
         "04 Coefficient paths", "05 Sparsity vs lambda", "06 Penalties and gradients",
         "07 Gradient-descent trajectories", "08 Convergence and conditioning",
         "09 Cross-check with scikit-learn", "10 Bias-variance", "11 Support recovery", "12 Scaling",
     ]:
         assert category in html, category
-    for name in ["fits.gif", "support_recovery.png", "summary.html"]:
+    # the GIF is shown by the overview (the landing page), not offered as a download
+    assert "data:image/gif;base64," in html
+    for name in ["explorer.html", "selected_models.png", "support_recovery.png", "summary.html"]:
         assert name in html
 
 

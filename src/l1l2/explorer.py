@@ -82,7 +82,9 @@ def explorer_tables(
     Z = np.column_stack([np.ones(n_grid), Z])
     basis_rows = pd.DataFrame(
         {
-            "key": (np.arange(n_grid)[:, None] * (max_degree + 1) + np.arange(max_degree + 1)).ravel(),
+            "key": (
+                np.arange(n_grid)[:, None] * (max_degree + 1) + np.arange(max_degree + 1)
+            ).ravel(),
             "z": [_round(v) for v in Z.ravel()],
         }
     )
@@ -130,7 +132,6 @@ def evaluate(tables: Mapping[str, pd.DataFrame], model: str, degree: int, lam: f
     grid = tables["grid"].iloc[0]
     n = int(grid["n"])
     z = tables["basis"].set_index("key")["z"]
-    width = int(tables["basis"]["key"].max()) // n + 1 if n else 0
     width = len(z) // n
     keys = np.arange(n)[:, None] * width + np.asarray(row["k"])[None, :]
     return (z.to_numpy()[keys] * np.asarray(row["w"])[None, :]).sum(axis=1)
@@ -192,6 +193,10 @@ def explorer_chart(
         f"datum.degree == degree && (datum.model == 'ols' || "
         f"abs(log(datum.lambda) / LN10 - log10_lambda) < {half:.6g})"
     )
+    label_expr = (
+        " : ".join(f"datum.value == '{m}' ? '{MODEL_LABELS[m]}'" for m in models)
+        + " : datum.value"
+    )
     model_scale = alt.Scale(domain=list(models), range=[MODEL_COLORS[m] for m in models])
     color = alt.Color(
         "model:N",
@@ -199,17 +204,15 @@ def explorer_chart(
         legend=alt.Legend(
             title=None,
             orient="top",
-            labelExpr=" : ".join(
-                f"datum.value == '{m}' ? '{MODEL_LABELS[m]}'" for m in models
-            )
-            + " : datum.value",
+            labelExpr=label_expr,
         ),
     )
+    name_axis = alt.Axis(labelExpr=label_expr, domain=False, ticks=False)
     points = tables["points"]
     ys = np.concatenate([points["y"].to_numpy(), tables["truth"]["y"].to_numpy()])
     pad = 0.25 * (ys.max() - ys.min())
     y_scale = alt.Scale(domain=[float(ys.min() - pad), float(ys.max() + pad)], nice=False)
-    fit_w, fit_h = 430, 300
+    fit_w, fit_h = 430, 250
 
     data_layer = (
         alt.Chart(points)
@@ -278,7 +281,8 @@ def explorer_chart(
         )
         .mark_text(align="left", fontSize=11)
         .encode(
-            y=alt.Y("model:N", sort=list(models), title=None),
+            x=alt.value(4),
+            y=alt.Y("model:N", sort=list(models), title=None, axis=name_axis),
             text="label:N",
             color=alt.Color("model:N", scale=model_scale, legend=None),
         )
@@ -318,7 +322,7 @@ def explorer_chart(
     )
     err_panel = (err_lines + ols_test + marker).properties(
         width=fit_w,
-        height=230,
+        height=190,
         title="error vs λ at this degree (OLS: horizontal test-error line)",
     )
     table = (
@@ -331,7 +335,8 @@ def explorer_chart(
         )
         .mark_text(align="left", fontSize=12)
         .encode(
-            y=alt.Y("model:N", sort=list(models), title=None),
+            x=alt.value(4),
+            y=alt.Y("model:N", sort=list(models), title=None, axis=name_axis),
             text="label:N",
             color=alt.Color("model:N", scale=model_scale, legend=None),
         )
@@ -351,6 +356,21 @@ def explorer_chart(
     return chart
 
 
+#: vega-embed puts the slider bindings under the charts; these rules show them first.
+_SLIDERS_FIRST = (
+    "<style>.vega-embed .chart-wrapper { display: flex; flex-direction: column; } "
+    ".vega-bindings { order: -1; margin: 0 0 6px 8px; font: 14px sans-serif; } "
+    ".vega-bind { display: inline-block; margin-right: 28px; } "
+    ".vega-bind input[type=range] { width: 220px; vertical-align: middle; }</style>"
+)
+
+
 def write_explorer(chart, path) -> None:
     """Save the chart as one HTML file with Vega, Vega-Lite and vega-embed inlined (offline)."""
-    chart.save(str(path), format="html", inline=True)
+    html = chart.to_html(inline=True)
+    head = html.find("<head>")
+    if head < 0 or head > html.find("<script"):
+        raise ValueError("unexpected HTML from Altair: no <head> before the scripts")
+    html = html.replace("<head>", "<head>" + _SLIDERS_FIRST, 1)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(html)

@@ -141,12 +141,14 @@ def selected_errors(
 
 
 def wins(table: pd.DataFrame, models: Sequence[str]) -> dict:
-    """Scenario counts per model: ``wins`` (lowest median) and ``clear`` (clear wins)."""
+    """Scenario counts per model: ``wins`` (lowest median) and ``clear_wins``."""
     winners = table[table["winner"]]
     return {
         "n_scenarios": int(table["scenario"].nunique()),
         "wins": {m: int((winners["model"] == m).sum()) for m in models},
-        "clear": {m: int(winners.loc[winners["model"] == m, "clear_win"].sum()) for m in models},
+        "clear_wins": {
+            m: int(winners.loc[winners["model"] == m, "clear_win"].sum()) for m in models
+        },
     }
 
 
@@ -179,7 +181,7 @@ def overfit_ratio(curve: pd.DataFrame) -> float:
 
 
 def lead_scenario(metrics: pd.DataFrame, order: Sequence[str]) -> str:
-    """The scenario whose OLS overfits most (largest :func:`overfit_ratio`; ties: first in order)."""
+    """The scenario whose OLS overfits most: largest :func:`overfit_ratio`, ties to the first."""
     ratios = {s: overfit_ratio(degree_curve(metrics, s)) for s in order}
     return max(order, key=lambda s: (ratios[s], -order.index(s)))
 
@@ -401,3 +403,243 @@ def data_uri(path: str | Path) -> str:
     """A base64 ``data:`` URI of a file (PNG, GIF, ...), for a self-contained page."""
     mime = mimetypes.guess_type(str(path))[0] or "application/octet-stream"
     return f"data:{mime};base64,{base64.b64encode(Path(path).read_bytes()).decode('ascii')}"
+
+
+# --------------------------------------------------------------------------- the landing page
+
+#: Styles of the landing page. Snakemake's report shows the workflow description in a narrow
+#: column beside the rule graph; these rules (scoped to the page with ``:has``) give the overview
+#: the full width, start it at the top and move the rule graph below it.
+_CSS = """
+.prose:has(#l1l2-overview) { max-width: none !important; }
+div.flex:has(> div > .prose #l1l2-overview) { flex-wrap: wrap; }
+div.items-center:has(#l1l2-overview) { align-items: flex-start !important; }
+#l1l2-overview { max-width: 1100px; font-size: 15px; line-height: 1.5; color: #1e293b; }
+#l1l2-overview h1 { font-size: 1.6em; margin: 0.2em 0 0.3em; }
+#l1l2-overview h2 { font-size: 1.25em; margin: 1.4em 0 0.3em; border-top: 1px solid #cbd5e1;
+  padding-top: 0.6em; }
+#l1l2-overview p { margin: 0.35em 0; }
+#l1l2-overview .lead { font-size: 1.02em; }
+#l1l2-overview .glance li { margin: 0.15em 0; }
+#l1l2-overview .tag { font-weight: 600; color: #475569; }
+#l1l2-overview figure { margin: 0.6em 0 0.2em; }
+#l1l2-overview img { max-width: 100%; height: auto; border: 1px solid #e2e8f0; }
+#l1l2-overview figcaption { font-size: 0.85em; color: #475569; }
+#l1l2-overview code::before, #l1l2-overview code::after { content: none; }
+#l1l2-overview code { font-weight: 400; font-size: 0.9em; }
+#l1l2-overview .num { font-weight: 600; font-variant-numeric: tabular-nums; }
+#l1l2-overview a.button { display: inline-block; padding: 0.35em 0.8em; margin: 0.3em 0;
+  background: #0f766e; color: white; border-radius: 6px; text-decoration: none; }
+"""
+
+_TEMPLATE = """\
+<style>{{ css|safe }}</style>
+<div id="l1l2-overview">
+<h1>L1 and L2 regularization: what this run shows</h1>
+<p class="lead">{{ study }} Every number on this page is measured on this run's tables
+(<code>results/tables/metrics.csv</code>, <code>selection_replicates.csv</code>; all of them in
+<code>results/overview/claims.csv</code>). Medians and quartiles are over the
+{{ c.n_replicates }} replicates of a scenario.</p>
+<ul class="glance">
+<li><a href="#l1l2-claim-1">Under- to overfitting</a>: in {{ c.lead }}, OLS's test MSE is
+<span class="num">{{ o.test_at_best|g3 }}</span> at degree {{ o.degree_best }} and
+<span class="num">{{ o.test_at_max|g3 }}</span> at degree {{ o.degree_max }}.</li>
+<li><a href="#l1l2-claim-2">Regularization pulls back</a>: at degree {{ r.degree }} with λ
+chosen by cross-validation, the test MSE is
+{% for m, v in r.models.items() %}<span class="num">{{ v.test|g3 }}</span> ({{ names[m] }})
+{{- ", " if not loop.last }}{% endfor %}.</li>
+{% if s.models.lasso is defined %}
+<li><a href="#l1l2-claim-3">Exact zeros</a>: {{ s.models.lasso.fits_with_zero }} of
+{{ s.models.lasso.n_fits }} Lasso fits have coefficients exactly 0
+{%- if s.models.ridge is defined %};
+Ridge: {{ s.models.ridge.fits_with_zero }} of {{ s.models.ridge.n_fits }}{% endif %}.</li>
+{% endif %}
+{% if ch %}
+<li><a href="#l1l2-claim-4">Subgradient vs proximal step</a>: ISTA lands on exactly 0
+{%- if ch.ista_first_zero is not none %} at iteration {{ ch.ista_first_zero }}{% endif %};
+the subgradient update still swings up to |w| = <span class="num">{{ ch.sub_tail_max|g3 }}</span>
+with {{ ch.sub_tail_sign_changes }} sign changes.</li>
+{% endif %}
+<li><a href="#l1l2-winners">Which regularizer wins where</a>: lowest median test error at the
+CV-selected model in
+{% for m, k in w.wins.items() %}{{ k }} ({{ names[m] }})
+{{- ", " if not loop.last else " " }}{% endfor %}
+of {{ w.n_scenarios }} scenarios.</li>
+{% if explorer %}<li><a href="{{ explorer }}">Interactive explorer</a>: move degree and λ
+yourself.</li>{% endif %}
+</ul>
+
+<h2 id="l1l2-claim-1">1. Under- to overfitting as the degree grows</h2>
+<p><span class="tag">The post:</span> a low-degree polynomial is too stiff for the data
+(underfitting); a high-degree one follows the noise (overfitting).</p>
+<p><span class="tag">This run:</span> the scenario where OLS overfits most is
+<b>{{ c.lead }}</b> (f(t) = {{ c.lead_formula }}, noise sd {{ c.lead_noise_sd|g3 }},
+n = {{ c.lead_n }}). OLS's median test MSE is <span class="num">{{ o.test_at_min|g3 }}</span>
+at degree {{ o.degree_min }}, <span class="num">{{ o.test_at_best|g3 }}</span> at its best degree
+{{ o.degree_best }} and <span class="num">{{ o.test_at_max|g3 }}</span> at degree
+{{ o.degree_max }}: <span class="num">{{ o.ratio|g3 }}×</span> its best (interquartile range
+{{ o.test_q1_at_max|g3 }}–{{ o.test_q3_at_max|g3 }}; the noise variance σ² is
+{{ o.noise_var|g3 }}). Meanwhile its training MSE falls from {{ o.train_at_min|g3 }} to
+{{ o.train_at_max|g3 }}.</p>
+<p><span class="tag">What it misses:</span> the training error cannot show overfitting: OLS's
+median training MSE never rises with the degree in {{ o.train_monotone }} of
+{{ o.n_scenarios }} scenarios; only held-out data reveal it.
+{% if o.large != c.lead %}And overfitting is a small-sample effect: with n = {{ o.large_n }}
+({{ o.large }}) the degree-{{ o.degree_max }} OLS test MSE is
+<span class="num">{{ o.large_ratio|g3 }}×</span> its best instead of
+{{ o.ratio|g3 }}×.{% endif %}</p>
+{% if images.get("animation") %}
+<figure><img alt="animation: fits of {{ c.lead }} at every degree" src="{{ images.animation }}">
+<figcaption>Animated: replicate 0 of {{ c.lead }} at every degree, OLS, Ridge and Lasso (each
+penalized model at its best-CV λ for that degree), with the test MSE per degree on the
+right.</figcaption></figure>
+{% endif %}
+{% if images.get("error_vs_degree") %}
+<figure><img alt="error vs degree, {{ c.lead }}" src="{{ images.error_vs_degree }}">
+<figcaption>Training and test error against degree in {{ c.lead }}, all replicates.</figcaption>
+</figure>
+{% endif %}
+
+<h2 id="l1l2-claim-2">2. Regularization pulls the model back</h2>
+<p><span class="tag">The post:</span> penalizing the size of the weights tames the high-degree
+fit.</p>
+<p><span class="tag">This run:</span> at degree {{ r.degree }} in {{ c.lead }}, OLS's median
+test MSE is <span class="num">{{ r.ols_test|g3 }}</span>. With λ chosen by cross-validation at
+that degree (per replicate) it is
+{% for m, v in r.models.items() %}<span class="num">{{ v.test|g3 }}</span> for {{ names[m] }}
+(median λ {{ v.lambda|g3 }}){{ ", " if not loop.last else "." }}{% endfor %}</p>
+<p><span class="tag">What it misses:</span> λ has to be chosen on held-out data, and too much
+penalty underfits: at the largest λ of the grid the median test MSE is
+{% for m, v in r.models.items() %}<span class="num">{{ v.test_strongest|g3 }}</span>
+({{ names[m] }}, λ = {{ v.lambda_strongest|g3 }}){{ ", " if not loop.last else ". " }}{% endfor %}
+A penalty is also not the only cure: choosing the degree by cross-validation helps OLS as much
+(see <a href="#l1l2-winners">which regularizer wins where</a>).</p>
+{% if images.get("error_vs_lambda") %}
+<figure><img alt="error vs lambda, {{ c.lead }}" src="{{ images.error_vs_lambda }}">
+<figcaption>Cross-validation and test error against λ in {{ c.lead }}.</figcaption></figure>
+{% endif %}
+
+{% if s.models.lasso is defined %}
+<h2 id="l1l2-claim-3">3. The Lasso reaches exact zeros; Ridge only shrinks</h2>
+<p><span class="tag">The post:</span> L1's pull is constant and drives weights to zero; L2's
+pull shrinks with the weight, so weights get small but never zero.</p>
+<p><span class="tag">This run:</span> over every fit of the study (scenario, replicate, degree and
+λ), {% if s.models.ridge is defined %}{{ s.models.ridge.fits_with_zero }} of
+{{ s.models.ridge.n_fits }} Ridge fits have a coefficient exactly 0, while {% endif %}
+{{ s.models.lasso.fits_with_zero }} of {{ s.models.lasso.n_fits }} Lasso fits do
+({{ s.models.lasso.zero_coefs }} of {{ s.models.lasso.n_coefs }} coefficients; "exactly" means
+== 0.0, no threshold). At the model chosen by cross-validation the median share of exactly-zero
+coefficients is <span class="num">{{ (100 * s.models.lasso.selected_zero_share)|g3 }} %</span> for
+the Lasso{% if s.models.ridge is defined %} and
+{{ (100 * s.models.ridge.selected_zero_share)|g3 }} %
+for Ridge{% endif %}.</p>
+<p><span class="tag">What it misses:</span> sparsity belongs to the basis that was fitted
+({{ basis }} terms, standardized), not to the curve: the same curve written in another basis
+need not have the same zeros.
+{% if s.sparse %}And the Lasso chosen for prediction is not the true support: in
+{{ s.sparse.scenario }} (true terms {{ s.sparse.support|join(", ") }}), at degree {{ s.degree }}
+and CV-chosen λ it keeps a median of <span class="num">{{ s.sparse.lasso_nonzero|g3 }}</span>
+non-zero terms (range {{ s.sparse.lasso_nonzero_min }}–{{ s.sparse.lasso_nonzero_max }}) for
+{{ s.sparse.support_size }} true ones.{% endif %}</p>
+{% if images.get("coef_paths") %}
+<figure><img alt="coefficient paths" src="{{ images.coef_paths }}">
+<figcaption>Coefficient paths of {{ coef_scenario }} at degree {{ s.degree }}.</figcaption>
+</figure>
+{% endif %}
+{% endif %}
+
+{% if ch %}
+<h2 id="l1l2-claim-4">4. The subgradient chatters; the proximal step lands on zero</h2>
+<p><span class="tag">The post:</span> L1's gradient is ±1, so gradient descent walks a weight to
+zero in constant steps.</p>
+<p><span class="tag">This run:</span> one weight (w<sub>{{ ch.term }}</sub>) whose Lasso
+solution is 0, α = {{ ch.alpha|g3 }}, {{ ch.n_iter }} iterations from its OLS value
+{{ ch.start|g3 }}. The proximal step (ISTA)
+{% if ch.ista_first_zero is not none %}is exactly 0 from iteration {{ ch.ista_first_zero }}
+{%- if ch.ista_stays_zero %} on{% endif %}{% else %}never reaches 0 in this run{% endif %}. The
+plain subgradient update, in its second half, has {{ ch.sub_tail_zeros }} exact zeros,
+{{ ch.sub_tail_sign_changes }} sign changes and |w| up to
+<span class="num">{{ ch.sub_tail_max|g3 }}</span>. At the last iteration ISTA has
+{{ ch.ista_zero_weights }} of {{ ch.n_weights }} weights exactly 0, the subgradient
+{{ ch.sub_zero_weights }}. L2 gradient descent gets down to |w| = {{ ch.gd_min_abs|g3 }}, never
+0.</p>
+<p><span class="tag">What it misses:</span> the constant pull alone does not make zeros: the data
+term keeps pushing the weight back across 0. Exact zeros come from the proximal
+(soft-threshold) step or coordinate descent.</p>
+{% if images.get("trajectories") %}
+<figure><img alt="trajectories" src="{{ images.trajectories }}">
+<figcaption>The weight's iterates under L2 gradient descent, the L1 subgradient update and
+ISTA.</figcaption></figure>
+{% endif %}
+{% endif %}
+
+<h2 id="l1l2-winners">Which regularizer wins where</h2>
+<p>Every model at its cross-validation choice of degree and λ (rule <code>min</code>, chosen per
+replicate), test MSE divided by the noise variance so that all scenarios share one scale. The
+lowest median wins in
+{% for m, k in w.wins.items() %}{{ k }} ({{ names[m] }})
+{{- ", " if not loop.last else " " }}{% endfor %}
+of {{ w.n_scenarios }} scenarios; {{ w.clear_wins.values()|sum }} of these wins are clear (the
+winner's interquartile range below every other model's). The winner's median test MSE is
+{{ w.best_ratio_median|g3 }} σ² (median over scenarios).</p>
+{% if images.get("selected_models") %}
+<figure><img alt="which regularizer wins where" src="{{ images.selected_models }}"></figure>
+{% endif %}
+{% if explorer %}
+<h2>Explore it yourself</h2>
+<p>The interactive explorer of {{ explorer_scenario }} moves degree and λ with sliders and shows
+the fits over the data, the coefficients and the train, CV and test error at that point.</p>
+<p><a class="button" href="{{ explorer }}">Open the interactive explorer</a></p>
+{% endif %}
+<p>All figures, per scenario, are in the menu on the left.</p>
+</div>
+"""
+
+
+def render_overview(
+    claims: Mapping,
+    images: Mapping[str, str | Path],
+    study: str,
+    basis: str,
+    coef_scenario: str | None = None,
+    explorer: str | None = None,
+    explorer_scenario: str | None = None,
+) -> str:
+    """The overview as an HTML fragment (styles included, images as ``data:`` URIs).
+
+    Parameters
+    ----------
+    claims : mapping
+        Output of :func:`measure_claims`.
+    images : mapping
+        Slot -> image file: ``animation``, ``error_vs_degree``, ``error_vs_lambda``,
+        ``coef_paths``, ``trajectories``, ``selected_models`` (missing slots are left out).
+    study : str
+        One sentence describing the study (scenarios, replicates, models, degrees, basis).
+    basis : str
+    coef_scenario : str, optional
+        The scenario of the coefficient-path figure.
+    explorer : str, optional
+        Link target of the interactive explorer (a URL or ``javascript:`` call).
+    explorer_scenario : str, optional
+    """
+    from jinja2 import Environment, StrictUndefined
+
+    env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True)
+    env.filters["g3"] = lambda v: f"{float(v):.3g}"
+    return env.from_string(_TEMPLATE).render(
+        css=_CSS,
+        c=claims,
+        o=claims["overfitting"],
+        r=claims["regularization"],
+        s=claims["sparsity"],
+        ch=claims.get("chatter"),
+        w=claims["winners"],
+        names=MODEL_NAMES,
+        images={k: data_uri(v) for k, v in images.items() if v is not None},
+        study=study,
+        basis=basis,
+        coef_scenario=coef_scenario,
+        explorer=explorer,
+        explorer_scenario=explorer_scenario,
+    )

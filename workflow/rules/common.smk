@@ -71,6 +71,7 @@ def final_outputs():
         "results/tables/crosscheck.csv",
         "results/tables/selection.csv",
         *FIGURES,
+        *OVERVIEW,
         "results/manifest.tsv",
     ]
 

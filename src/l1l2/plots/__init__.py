@@ -13,6 +13,7 @@ matplotlib:
 :mod:`.mechanics`      figures 6, 7, 8: penalties, trajectories, convergence
 :mod:`.agreement`      figure 9: l1l2 against scikit-learn
 :mod:`.summary`        the summary table (CSV, Markdown, HTML)
+:mod:`.selection`      figure 0: every model at its CV-selected (degree, λ), per scenario
 =====================  =====================================================================
 
 Every figure function takes tables (or data), returns a :class:`matplotlib.figure.Figure` (an
@@ -47,6 +48,7 @@ _MODULE_OF = {
     "mechanics": ["convergence", "penalties", "trajectories"],
     "agreement": ["crosscheck"],
     "summary": ["summary_html", "summary_markdown", "summary_table"],
+    "selection": ["selected_models"],
 }
 _WHERE = {name: module for module, names in _MODULE_OF.items() for name in names}
 

@@ -1,0 +1,244 @@
+"""The report's overview, the "which regularizer wins where" table and the explorer: numbers
+recomputed from the tables, predictions recomputed from the coefficients, and a dry run that
+imports no plotting library."""
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from l1l2 import overview, plots
+from l1l2.data import Scenario, scenarios_from_config
+from l1l2.explorer import evaluate, explorer_tables
+
+from conftest import ROOT, SNAKEMAKE, TINY_CONFIG
+
+TINY = yaml.safe_load(TINY_CONFIG.read_text())
+FUNCTIONS = TINY["scenarios"]["functions"]
+MODELS = TINY["models"]
+SCENARIOS = {
+    s.name: s
+    for s in scenarios_from_config(
+        FUNCTIONS, TINY["scenarios"]["noise_sd"], TINY["scenarios"]["n_samples"]
+    )
+}
+
+
+# --------------------------------------------------------------------------- unit tests
+
+
+def test_scenarios_are_ordered_by_function_then_noise_then_sample_size():
+    scenarios = {
+        s.name: s
+        for s in [
+            Scenario("sine", 0.4, 50), Scenario("runge", 0.1, 200), Scenario("sine", 0.1, 200),
+            Scenario("sine", 0.1, 50), Scenario("runge", 0.1, 50),
+        ]
+    }
+    assert overview.scenario_order(scenarios, ["sine", "runge"]) == [
+        "sine_sd0.1_n50", "sine_sd0.1_n200", "sine_sd0.4_n50", "runge_sd0.1_n50",
+        "runge_sd0.1_n200",
+    ]
+
+
+def test_selected_errors_medians_quartiles_and_clear_wins():
+    scenarios = {"a_sd0.5_n50": Scenario("a", 0.5, 50), "b_sd0.5_n50": Scenario("b", 0.5, 50)}
+    rows = []
+    # scenario a: ridge clearly best (its whole spread below OLS's); b: overlapping spreads
+    values = {
+        ("a_sd0.5_n50", "ols"): [1.0, 2.0, 3.0, 4.0, 100.0],
+        ("a_sd0.5_n50", "ridge"): [0.30, 0.31, 0.32, 0.33, 0.34],
+        ("b_sd0.5_n50", "ols"): [0.5, 0.6, 0.7, 0.8, 0.9],
+        ("b_sd0.5_n50", "ridge"): [0.55, 0.65, 0.75, 0.85, 0.95],
+    }
+    for (scenario, model), errors in values.items():
+        for replicate, error in enumerate(errors):
+            for rule in ("min", "1se"):
+                rows.append({"scenario": scenario, "model": model, "rule": rule,
+                             "replicate": replicate, "degree": 3, "lambda": 0.1,
+                             "test_mse": error if rule == "min" else 99.0})
+    table = overview.selected_errors(pd.DataFrame(rows), scenarios, ["a", "b"], ["ols", "ridge"])
+    ols_a = table[(table["scenario"] == "a_sd0.5_n50") & (table["model"] == "ols")].iloc[0]
+    # the median ignores the blow-up of one replicate (100); the quartiles are numpy's
+    assert (ols_a["test_median"], ols_a["test_q1"], ols_a["test_q3"]) == (3.0, 2.0, 4.0)
+    assert ols_a["ratio_median"] == pytest.approx(3.0 / 0.25)
+    winners = table[table["winner"]].set_index("scenario")
+    a, b = winners.loc["a_sd0.5_n50"], winners.loc["b_sd0.5_n50"]
+    assert a["model"] == "ridge" and a["clear_win"]
+    assert b["model"] == "ols" and not b["clear_win"]
+    counted = overview.wins(table, ["ols", "ridge"])
+    assert counted["wins"] == {"ols": 1, "ridge": 1}
+    assert counted["clear_wins"] == {"ols": 0, "ridge": 1}
+
+
+def test_lead_scenario_is_where_ols_test_error_grows_most():
+    rows = []
+    # x: test error 1.0 at degree 1, 0.5 at 2, 0.6 at 3 (ratio 1.2); y: 1, 0.5, 2.0 (ratio 4)
+    for scenario, curve in {"x": [1.0, 0.5, 0.6], "y": [1.0, 0.5, 2.0]}.items():
+        for degree, test in enumerate(curve, start=1):
+            for replicate in range(3):
+                rows.append({"scenario": scenario, "model": "ols", "replicate": replicate,
+                             "degree": degree, "lambda": 0.0, "train_mse": 1.0 / degree,
+                             "cv_mse": test, "test_mse": test * (1 + 0.01 * replicate)})
+    metrics = pd.DataFrame(rows)
+    assert overview.lead_scenario(metrics, ["x", "y"]) == "y"
+    assert overview.overfit_ratio(overview.degree_curve(metrics, "y")) == pytest.approx(4.0)
+
+
+# --------------------------------------------------------------------------- the tiny run
+
+
+@pytest.fixture(scope="module")
+def tables(tiny_run):
+    return {
+        "metrics": pd.read_csv(tiny_run / "results/tables/metrics.csv"),
+        "per_replicate": pd.read_csv(tiny_run / "results/tables/selection_replicates.csv"),
+        "claims": pd.read_csv(tiny_run / "results/overview/claims.csv").set_index("name")["value"],
+    }
+
+
+@pytest.mark.workflow
+def test_claims_recomputed_from_the_metrics_table(tables):
+    """Every claim checked here is recomputed directly with pandas, not with l1l2.overview."""
+    metrics, claims = tables["metrics"], tables["claims"]
+    lead = claims["lead"]
+    ols = metrics[(metrics["scenario"] == lead) & (metrics["model"] == "ols")]
+    test = ols.groupby("degree")["test_mse"].median()
+    train = ols.groupby("degree")["train_mse"].median()
+    assert float(claims["overfitting.test_at_max"]) == pytest.approx(test.iloc[-1], rel=1e-12)
+    assert float(claims["overfitting.test_at_best"]) == pytest.approx(test.min(), rel=1e-12)
+    assert int(claims["overfitting.degree_best"]) == test.idxmin()
+    assert float(claims["overfitting.train_at_min"]) == pytest.approx(train.iloc[0], rel=1e-12)
+    # the lead is the scenario with the largest ratio
+    ratios = {}
+    for scenario, group in metrics[metrics["model"] == "ols"].groupby("scenario"):
+        curve = group.groupby("degree")["test_mse"].median()
+        ratios[scenario] = curve.iloc[-1] / curve.min()
+    assert lead == max(ratios, key=ratios.get)
+    assert float(claims["overfitting.ratio"]) == pytest.approx(ratios[lead], rel=1e-12)
+    # exact zeros: counted over every fit, coefficients == 0.0
+    for model in ("ridge", "lasso", "elasticnet"):
+        rows = metrics[metrics["model"] == model]
+        assert int(claims[f"sparsity.models.{model}.n_fits"]) == len(rows)
+        with_zero = int((rows["n_nonzero"] < rows["n_coef"]).sum())
+        assert int(claims[f"sparsity.models.{model}.fits_with_zero"]) == with_zero
+    assert int(claims["sparsity.models.ridge.fits_with_zero"]) == 0
+    assert int(claims["sparsity.models.lasso.fits_with_zero"]) > 0
+    # regularization at the largest degree: per replicate, the λ with the lowest CV error
+    degree = int(claims["regularization.degree"])
+    lasso = metrics[(metrics["scenario"] == lead) & (metrics["model"] == "lasso")
+                    & (metrics["degree"] == degree)]
+    best = lasso.loc[lasso.groupby("replicate")["cv_mse"].idxmin(), "test_mse"]
+    assert float(claims["regularization.models.lasso.test"]) == pytest.approx(best.median())
+
+
+@pytest.mark.workflow
+def test_chatter_claims_match_the_trajectory_experiment(tiny_run, tables):
+    """Claim 4 re-run from the split: ISTA lands on 0 and stays; the subgradient never does."""
+    claims = tables["claims"]
+    split = pd.read_csv(tiny_run / "data/split/sine_sd0.2_n60.csv")
+    X, y = plots.example_problem(split, 6, "legendre", (-1.0, 1.0))
+    lambdas = [float(v) for v in np.geomspace(1.0, 1e-4, 6)]
+    traj = plots.trajectory_runs(X, y, lambdas)
+    j = traj["term"] - 1
+    ista = traj["runs"]["ista"].coef[:, j]
+    sub = traj["runs"]["subgradient"].coef[:, j]
+    first = int(np.flatnonzero(ista == 0)[0])
+    assert int(claims["chatter.ista_first_zero"]) == first
+    assert (ista[first:] == 0).all()
+    tail = sub[sub.size // 2:]
+    assert int(claims["chatter.sub_tail_zeros"]) == int((tail == 0).sum()) == 0
+    assert float(claims["chatter.sub_tail_max"]) == pytest.approx(np.abs(tail).max(), rel=1e-12)
+    assert int(claims["chatter.sub_tail_sign_changes"]) > 0
+
+
+@pytest.mark.workflow
+def test_overview_page_states_the_measured_numbers_beside_its_figures(tiny_run, tables):
+    html = (tiny_run / "results/overview/overview.html").read_text()
+    claims = tables["claims"]
+    for name in ["overfitting.test_at_max", "overfitting.test_at_best", "overfitting.ratio",
+                 "regularization.ols_test", "regularization.models.ridge.test",
+                 "chatter.sub_tail_max"]:
+        assert f"{float(claims[name]):.3g}" in html, name
+    for name in ["sparsity.models.ridge.fits_with_zero", "sparsity.models.lasso.fits_with_zero",
+                 "sparsity.models.lasso.n_fits"]:
+        assert f" {int(claims[name])} " in html, name
+    # its figures are embedded (a self-contained page), the animation among them
+    assert html.count('src="data:image/png;base64,') == 5
+    assert html.count('src="data:image/gif;base64,') == 1
+    for slot in ["l1l2-claim-1", "l1l2-claim-2", "l1l2-claim-3", "l1l2-claim-4", "l1l2-winners"]:
+        assert f'id="{slot}"' in html
+    # the selected-models figure's numbers: the CSV beside it equals the recomputation
+    table = pd.read_csv(tiny_run / "results/figures/selected_models.csv")
+    again = overview.selected_errors(tables["per_replicate"], SCENARIOS, FUNCTIONS, MODELS)
+    pd.testing.assert_frame_equal(table, again, check_dtype=False)
+    chosen = tables["per_replicate"]
+    chosen = chosen[(chosen["rule"] == "min") & (chosen["model"] == "lasso")
+                    & (chosen["scenario"] == "sine_sd0.2_n60")]
+    row = table[(table["model"] == "lasso") & (table["scenario"] == "sine_sd0.2_n60")].iloc[0]
+    assert row["test_median"] == pytest.approx(chosen["test_mse"].median(), rel=1e-12)
+    assert row["ratio_median"] == pytest.approx(chosen["test_mse"].median() / 0.2**2, rel=1e-12)
+
+
+@pytest.mark.workflow
+def test_explorer_curves_are_the_fitted_models(tiny_run, tables):
+    """What the explorer page draws (b + Σ w_k z_k(x) from its own tables) equals the fitted
+    model's predictions from l1l2.plots.predict, for every model and several (degree, λ)."""
+    scenario = "sine_sd0.2_n60"
+    split = pd.read_csv(tiny_run / f"data/split/{scenario}.csv")
+    coefs = {m: pd.read_csv(tiny_run / f"results/fits/{scenario}/{m}.coefs.csv") for m in MODELS}
+    metrics = tables["metrics"][tables["metrics"]["scenario"] == scenario]
+    t = explorer_tables(split, coefs, metrics, "sine", "legendre", (-1.0, 1.0))
+    grid = t["grid"].iloc[0]
+    x = grid["x0"] + np.arange(int(grid["n"])) * grid["dx"]
+    for model in MODELS:
+        rep0 = coefs[model][coefs[model]["replicate"] == 0]
+        for degree in (1, 4, 6):
+            pred = plots.predict(split, rep0, degree, x, "legendre", (-1.0, 1.0))
+            for lam in sorted(set(rep0["lambda"]))[::2]:
+                want = pred.xs(lam, level="lambda").to_numpy()[0]
+                got = evaluate(t, model, degree, lam)
+                np.testing.assert_allclose(got, want, atol=1e-4 * (1 + np.abs(want).max()))
+    # exact zeros survive the rounding: as many zeros in the page as in the metrics table
+    fits = t["fits"]
+    zeros = fits["w"].map(lambda w: sum(v == 0.0 for v in w[1:]))
+    rows = metrics[metrics["replicate"] == 0].set_index(["model", "degree", "lambda"])
+    for (model, degree, lam), count in zip(
+        zip(fits["model"], fits["degree"], fits["lambda"], strict=True), zeros, strict=True
+    ):
+        row = rows.loc[(model, degree, lam)]
+        assert count == row["n_coef"] - row["n_nonzero"]
+
+
+@pytest.mark.workflow
+def test_explorer_is_self_contained(tiny_run):
+    html = (tiny_run / "results/overview/explorer.html").read_text()
+    # the JavaScript is inlined: no script, stylesheet or data loaded from anywhere
+    assert "<script src" not in html and "http://" not in html.split("<script")[0]
+    assert "vegaEmbed(" in html and "binding_range" not in html
+    assert '"bind": {"input": "range"' in html
+    assert len(html) < 2_000_000
+
+
+def test_a_dry_run_imports_no_plotting_library(tmp_path: Path):
+    """Parsing the workflow (every snakemake call, dry runs included) imports neither matplotlib
+    nor Altair nor scikit-learn: only the jobs' scripts do. Checked with Python's own import
+    trace of a real dry run."""
+    proc = subprocess.run(
+        [SNAKEMAKE[0], "-X", "importtime", *SNAKEMAKE[1:], "-s", str(ROOT / "Snakefile"),
+         "--directory", str(tmp_path), "--configfile", str(TINY_CONFIG), "-n"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "This was a dry-run" in proc.stdout
+    imported = {
+        line.rsplit("|", 1)[1].strip()
+        for line in proc.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "snakemake" in imported and "pandas" in imported  # the trace works
+    for heavy in ("matplotlib", "altair", "sklearn", "vl_convert"):
+        assert heavy not in imported, heavy

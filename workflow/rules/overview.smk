@@ -1,0 +1,120 @@
+# The report's first screen (workflow/report/workflow.rst shows results/overview/overview.html):
+# the post's claims measured on this run, the figure "which regularizer wins where" and the
+# interactive explorer. Only the scripts import matplotlib or Altair.
+
+# name -> [function, noise sd, n]: the scenarios as plain data for the scripts.
+SCENARIO_VALUES = {
+    name: [s.function, s.noise_sd, s.n_samples] for name, s in SCENARIOS.items()
+}
+EXPLORER = "results/overview/explorer.html"
+OVERVIEW = [
+    "results/overview/overview.html",
+    "results/overview/claims.csv",
+    EXPLORER,
+    "results/figures/selected_models.png",
+    "results/figures/selected_models.csv",
+]
+
+
+rule figure_selected_models:
+    input:
+        selection="results/tables/selection_replicates.csv",
+        code=library("plots", "overview", "data"),
+    output:
+        figure=report(
+            "results/figures/selected_models.png",
+            caption="../report/selected_models.rst",
+            category="00 Overview",
+            labels={"view": "which regularizer wins where"},
+        ),
+        table="results/figures/selected_models.csv",
+    log:
+        "logs/figures/selected_models.log",
+    conda:
+        ENV
+    params:
+        scenarios=SCENARIO_VALUES,
+        functions=config["scenarios"]["functions"],
+        models=MODELS,
+        rule="min",
+        basis=config["features"]["basis"],
+        dpi=config["plots"]["dpi"],
+        style=config["plots"]["style"],
+    script:
+        "../scripts/figure_selected_models.py"
+
+
+rule explorer:
+    input:
+        metrics="results/tables/metrics.csv",
+        splits=expand("data/split/{scenario}.csv", scenario=SCENARIOS),
+        coefs=expand(
+            "results/fits/{scenario}/{model}.coefs.csv",
+            scenario=SCENARIOS,
+            model=MODELS,
+        ),
+        code=library("explorer", "overview", "features", "data"),
+    output:
+        report(
+            EXPLORER,
+            caption="../report/explorer.rst",
+            category="00 Overview",
+            labels={"view": "interactive explorer"},
+        ),
+    log:
+        "logs/overview/explorer.log",
+    conda:
+        ENV
+    params:
+        scenarios=SCENARIO_VALUES,
+        functions=config["scenarios"]["functions"],
+        models=MODELS,
+        lambdas=PENALIZED_LAMBDAS,
+        basis=config["features"]["basis"],
+        domain=config["scenarios"]["domain"],
+    script:
+        "../scripts/explorer.py"
+
+
+rule overview:
+    input:
+        metrics="results/tables/metrics.csv",
+        selection="results/tables/selection_replicates.csv",
+        example_split=f"data/split/{EXAMPLE_SCENARIO}.csv",
+        animations=expand("results/figures/{scenario}/fits.gif", scenario=SCENARIOS),
+        error_vs_degree=expand(
+            "results/figures/{scenario}/error_vs_degree.png", scenario=SCENARIOS
+        ),
+        error_vs_lambda=expand(
+            "results/figures/{scenario}/error_vs_lambda.png", scenario=SCENARIOS
+        ),
+        coef_paths=expand(
+            "results/figures/{scenario}/coef_paths.png", scenario=SCENARIOS
+        ),
+        trajectories="results/figures/trajectories.png",
+        selected_models="results/figures/selected_models.png",
+        explorer=EXPLORER,
+        code=library("overview", "plots", "solvers", "features", "study", "data"),
+    output:
+        html="results/overview/overview.html",
+        claims="results/overview/claims.csv",
+    log:
+        "logs/overview/overview.log",
+    conda:
+        ENV
+    params:
+        scenarios=SCENARIO_VALUES,
+        functions=config["scenarios"]["functions"],
+        noise_sd=config["scenarios"]["noise_sd"],
+        n_samples=config["scenarios"]["n_samples"],
+        replicates=config["scenarios"]["replicates"],
+        models=MODELS,
+        degrees=DEGREES,
+        lambdas=LAMBDAS,
+        penalized_lambdas=PENALIZED_LAMBDAS,
+        example_degree=min(8, DEGREES[-1]),
+        basis=config["features"]["basis"],
+        domain=config["scenarios"]["domain"],
+        explorer=EXPLORER,
+    script:
+        "../scripts/overview.py"

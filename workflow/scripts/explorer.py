@@ -1,0 +1,41 @@
+"""The interactive explorer (degree and λ sliders) of the scenario where OLS overfits most."""
+
+
+from l1l2.data import Scenario, validate_split
+from l1l2.explorer import explorer_chart, explorer_tables, write_explorer
+from l1l2.overview import lead_scenario, scenario_order
+
+from _runner import read_csv, run
+
+
+def main(smk):
+    p = smk.params
+    scenarios = {name: Scenario(*values) for name, values in p.scenarios.items()}
+    metrics = read_csv(smk.input.metrics)
+    lead = lead_scenario(metrics, scenario_order(scenarios, p.functions))
+    index = list(p.scenarios).index(lead)
+    split = read_csv(smk.input.splits[index])
+    validate_split(split, smk.input.splits[index])
+    coefs = {
+        model: read_csv(smk.input.coefs[index * len(p.models) + i])
+        for i, model in enumerate(p.models)
+    }
+    rows = metrics[metrics["scenario"] == lead]
+    tables = explorer_tables(
+        split, coefs, rows, scenarios[lead].function, p.basis, p.domain, replicate=0
+    )
+    # start at the largest degree, at Ridge's CV choice of λ there (replicate 0) when fitted
+    degree = int(rows["degree"].max())
+    start = rows[(rows["degree"] == degree) & (rows["replicate"] == 0) & (rows["lambda"] > 0)]
+    preferred = start[start["model"] == "ridge"] if (start["model"] == "ridge").any() else start
+    lam = float(preferred.loc[preferred["cv_mse"].idxmin(), "lambda"]) if len(preferred) else 1.0
+    info = scenarios[lead]
+    title = (
+        f"Interactive explorer — {lead}: noise sd {info.noise_sd:g}, n = {info.n_samples}, "
+        f"replicate 0, {p.basis} basis (sliders: degree and log10 λ)"
+    )
+    chart = explorer_chart(tables, title, p.basis, p.models, p.lambdas, degree, lam)
+    write_explorer(chart, smk.output[0])
+
+
+run(main, snakemake)  # noqa: F821 - injected by Snakemake
