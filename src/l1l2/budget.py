@@ -35,11 +35,14 @@ FIGURE_BYTES_PER_SCENARIO = 1_500_000
 FIGURE_DATA_ROW_BYTES = 110
 FIGURE_CURVE_ROWS_PER_DEGREE = 200 * 3
 FIGURE_DATA_STUDY_WIDE = 600_000
+#: The report's overview page (its figures embedded), the interactive explorer (1 MB of inlined
+#: JavaScript plus the fits of one scenario) and figure 0: 2 MB measured on the tiny study.
+OVERVIEW_BYTES = 3_000_000
 #: Jobs per scenario (simulate, split, reference, figures_scenario), per scenario of a sparse
 #: true function (figure_support_recovery), per (scenario, model) (fit), and study-wide ones.
 JOBS_PER_SCENARIO = 4
 JOBS_PER_SPARSE_SCENARIO = 1
-JOBS_STUDY_WIDE = 10
+JOBS_STUDY_WIDE = 13
 
 #: What each limit bounds, in the words of its one-line refusal, and what reduces it.
 LIMITS = {
@@ -75,7 +78,8 @@ def estimate(config: Mapping[str, Any]) -> dict[str, float]:
       smallest batch a fit job holds in memory (:func:`l1l2.study.replicate_chunks`);
     * ``output_bytes``: the data tables (rows · bytes per simulated and split row), metrics rows
       S·R·|D|·Λ and coefficient rows S·R·Λ·(Σ_D d + |D|) for the fits and again for the
-      replicates the reference compares, and the figures with the CSVs of their numbers;
+      replicates the reference compares, the figures with the CSVs of their numbers, and the
+      overview;
     * ``solver_work`` = max_iter · S·R·(K + 1) · Σ_D d² · Λ: one iteration over a batch of λ
       costs about p²·n_λ multiply-adds (the Gram matrix is precomputed), and no fit can take
       more than ``solver.max_iter`` iterations;
@@ -110,7 +114,8 @@ def estimate(config: Mapping[str, Any]) -> dict[str, float]:
         "output_bytes": data
         + metric_rows * METRICS_ROW_BYTES
         + coef_rows * COEF_ROW_BYTES
-        + figures,
+        + figures
+        + OVERVIEW_BYTES,
         "solver_work": (
             float(config["solver"]["max_iter"])
             * n_scenarios

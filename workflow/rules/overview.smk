@@ -115,6 +115,5 @@ rule overview:
         example_degree=min(8, DEGREES[-1]),
         basis=config["features"]["basis"],
         domain=config["scenarios"]["domain"],
-        explorer=EXPLORER,
     script:
         "../scripts/overview.py"

@@ -59,7 +59,7 @@ def main(smk):
         study_sentence(p, scenarios),
         p.basis,
         coef_scenario=names[coef_index],
-        explorer=EXPLORER_LINK.format(path=p.explorer),
+        explorer=EXPLORER_LINK.format(path=inp.explorer),
         explorer_scenario=claims["lead"],
     )
     with open(smk.output.html, "w", encoding="utf-8") as handle:
