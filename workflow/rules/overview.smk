@@ -19,7 +19,6 @@ OVERVIEW = [
 rule figure_selected_models:
     input:
         selection="results/tables/selection_replicates.csv",
-        code=library("plots", "overview", "data"),
     output:
         figure=report(
             "results/figures/selected_models.png",
@@ -33,6 +32,7 @@ rule figure_selected_models:
     conda:
         ENV
     params:
+        code=library_hash("plots", "overview", "data"),
         scenarios=SCENARIO_VALUES,
         functions=config["scenarios"]["functions"],
         models=MODELS,
@@ -53,7 +53,6 @@ rule explorer:
             scenario=SCENARIOS,
             model=MODELS,
         ),
-        code=library("explorer", "overview", "features", "data"),
     output:
         report(
             EXPLORER,
@@ -66,6 +65,7 @@ rule explorer:
     conda:
         ENV
     params:
+        code=library_hash("explorer", "overview", "features", "data"),
         scenarios=SCENARIO_VALUES,
         functions=config["scenarios"]["functions"],
         models=MODELS,
@@ -94,7 +94,6 @@ rule overview:
         trajectories="results/figures/trajectories.png",
         selected_models="results/figures/selected_models.png",
         explorer=EXPLORER,
-        code=library("overview", "plots", "solvers", "features", "study", "data"),
     output:
         html="results/overview/overview.html",
         claims="results/overview/claims.csv",
@@ -103,6 +102,7 @@ rule overview:
     conda:
         ENV
     params:
+        code=library_hash("overview", "plots", "solvers", "features", "study", "data"),
         scenarios=SCENARIO_VALUES,
         functions=config["scenarios"]["functions"],
         noise_sd=config["scenarios"]["noise_sd"],
