@@ -102,6 +102,19 @@ def test_ols_training_error_only_falls_with_degree(tiny_run: Path):
 
 
 @pytest.mark.workflow
+def test_ridge_never_gives_an_exact_zero(tiny_run: Path):
+    """The sparsity caption's claim, and the count in the figure's title: no Ridge coefficient
+    is exactly 0, while the Lasso has exact zeros."""
+    metrics = pd.read_csv(tiny_run / "results/tables/metrics.csv")
+    ridge = metrics[metrics["model"] == "ridge"]
+    assert len(ridge) and (ridge["n_nonzero"] == ridge["n_coef"]).all()
+    lasso = metrics[metrics["model"] == "lasso"]
+    assert (lasso["n_nonzero"] < lasso["n_coef"]).any()
+    data = pd.read_csv(tiny_run / "results/figures/sine_sd0.2_n60/sparsity.csv")
+    assert (data.loc[data["model"] == "ridge", "n_exact_zeros"] == 0).all()
+
+
+@pytest.mark.workflow
 def test_summary_matches_selection_metrics_and_crosscheck(tiny_run: Path):
     tables = tiny_run / "results/tables"
     selection = pd.read_csv(tables / "selection.csv")
