@@ -225,7 +225,7 @@ def main(argv=None):
     ap.add_argument("--files", nargs="+", default=list(FILES), choices=FILES)
     ap.add_argument("-k", default=None, help="pytest -k expression (a subset)")
     ap.add_argument("--json", default=None, help="write every test's outcome here")
-    ap.add_argument("--timeout", type=int, default=120,
+    ap.add_argument("--timeout", type=int, default=20,
                     help="seconds per test (pytest-timeout); a test that takes longer fails")
     ap.add_argument("--reference", default=None,
                     help="reuse the records of an earlier scikit-learn run (its sklearn.json)")

@@ -52,7 +52,11 @@ combinations are refused, with scikit-learn's messages: ``"lbfgs"`` needs ``posi
 ``"svd"``, ``"cholesky"`` and ``"saga"``). ``tol`` is the gap threshold of
 :mod:`l1l2.solvers` (``gap <= tol·||y_c||²/n``): for Lasso / ElasticNet it means what it
 means in scikit-learn (same default, 1e-4); scikit-learn's Ridge and LinearRegression use
-direct solvers by default, so ours default to ``tol=1e-10``.
+direct solvers by default, so ours default to ``tol=1e-10``. All four add l1l2's accuracy
+contract ``coef_tol`` (default 1e-8: where the problem is strongly convex, the solver
+certifies coefficients and intercept within ``coef_tol``) and default to ``method="auto"``
+(conjugate gradient for the smooth problems, FISTA with active-set conjugate-gradient steps
+for the L1 ones).
 
 Fitted attributes: ``coef_``, ``intercept_``, ``n_iter_``, ``dual_gap_`` (the stopping
 measure reached), ``converged_``, ``n_features_in_`` (and ``feature_names_in_``); Lasso and
@@ -94,8 +98,10 @@ __all__ = [
     "GDPolynomialRegression",
 ]
 
-_METHODS = StrOptions({"gd", "subgradient", "ista", "fista"})
-_PROX_METHODS = StrOptions({"subgradient", "ista", "fista"})
+_METHODS = StrOptions({"gd", "subgradient", "ista", "fista", "cg", "auto"})
+_PROX_METHODS = StrOptions({"subgradient", "ista", "fista", "auto"})
+# Coefficient tolerance of the estimators whose scikit-learn namesakes solve directly.
+COEF_TOL_DIRECT = 1e-8
 RIDGE_SOLVERS = ("auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs")
 
 _COMMON = {
@@ -103,6 +109,7 @@ _COMMON = {
     "copy_X": ["boolean"],
     "max_iter": [Interval(Integral, 1, None, closed="left"), None],
     "tol": [Interval(Real, 0, None, closed="left")],
+    "coef_tol": [Interval(Real, 0, None, closed="left"), None],
     "positive": ["boolean"],
 }
 _CD_OPTIONS = {  # scikit-learn's coordinate-descent options (accepted, no effect)
@@ -279,12 +286,18 @@ class _GDBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         gram = getattr(self, "precompute", None)
         if gram is not None and not isinstance(gram, bool | str):
             G = _user_gram(gram, G, x_mean, n_samples, self.fit_intercept)
-        coef, n_iter, gap, converged = self._solve(G, C, yy, n_samples)
+        coef, n_iter, gap, converged = self._solve(G, C, yy, n_samples, x_mean)
         self._set_fitted(coef, n_iter, gap, converged, x_mean, y_mean, X.dtype, single)
         return self
 
-    def _solve(self, G, C, yy, n_samples):
-        """Solve every target; return coef (T, p), n_iter, gap and converged (T,)."""
+    def _solve(self, G, C, yy, n_samples, x_mean):
+        """Solve every target; return coef (T, p), n_iter, gap and converged (T,).
+
+        The solver sees the centred problem without intercept, so its coefficient bound
+        covers ``w`` only; ``coef_tol`` is divided by ``max(1, ||x̄||)`` so that the
+        intercept :math:`b = \bar y - \bar x^\top w` meets it too (the solver's own
+        contract with ``fit_intercept=True``).
+        """
         T = C.shape[1]
         alphas = self._l1l2_alphas(n_samples, T)
         Xt, Yt = _equivalent_problem(G, C, yy)
@@ -292,6 +305,8 @@ class _GDBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
                   method=self.method, tol=self.tol,
                   max_iter=self._default_max_iter if self.max_iter is None else self.max_iter)
         kw["positive"] = bool(self.positive)
+        kw["coef_tol"] = (None if self.coef_tol is None
+                          else self.coef_tol / max(1.0, float(np.linalg.norm(x_mean))))
         warm = getattr(self, "warm_start", False) and hasattr(self, "coef_")
         W0 = np.asarray(self.coef_, dtype=np.float64).reshape(T, -1) if warm else None
         if W0 is not None and W0.shape != (T, G.shape[0]):
@@ -391,12 +406,19 @@ class GDLinearRegression(_GDBase):
         Accepted, no effect.
     positive : bool, default=False
         Constrain the coefficients to be ≥ 0 (projected gradient step).
-    method : {"gd", "subgradient", "ista", "fista"}, default="fista"
-        Without a penalty ``ista`` and ``subgradient`` are plain gradient descent.
+    method : {"auto", "cg", "gd", "subgradient", "ista", "fista"}, default="auto"
+        See :mod:`l1l2.solvers`; ``auto`` is conjugate gradient on the normal equations
+        (FISTA with ``positive=True``). Without a penalty ``ista`` and ``subgradient`` are
+        plain gradient descent.
     tol : float, default=1e-10
         Stop when :math:`\lVert\nabla F\rVert^2/(2\mu_+) \le` ``tol·||y_c||²/n`` (μ₊ the
         smallest positive eigenvalue of :math:`X_c^\top X_c/n`): a bound on the excess
         objective.
+    coef_tol : float or None, default=1e-8
+        Where the problem is strongly convex (``X`` of full column rank), also stop only when
+        the solver certifies :math:`\max(\lVert w - w^\star\rVert_2, |b - b^\star|) \le`
+        ``coef_tol`` (l1l2's accuracy contract); None: the gap alone. Tighter than the
+        solver's default 1e-6 because scikit-learn's namesake solves directly.
     max_iter : int, default=100_000
 
     Attributes
@@ -413,13 +435,14 @@ class GDLinearRegression(_GDBase):
     _parameter_constraints = {**_COMMON, "n_jobs": [None, Integral], "method": [_METHODS]}
 
     def __init__(self, *, fit_intercept=True, copy_X=True, n_jobs=None, positive=False,
-                 method="fista", tol=1e-10, max_iter=100_000):
+                 method="auto", tol=1e-10, coef_tol=COEF_TOL_DIRECT, max_iter=100_000):
         self.fit_intercept = fit_intercept
         self.copy_X = copy_X
         self.n_jobs = n_jobs
         self.positive = positive
         self.method = method
         self.tol = tol
+        self.coef_tol = coef_tol
         self.max_iter = max_iter
 
     def fit(self, X, y, sample_weight=None):
@@ -458,7 +481,10 @@ class GDRidge(_GDBase):
         Constrain the coefficients to be ≥ 0 (projected gradient step).
     random_state : int, RandomState instance or None, default=None
         Accepted, no effect (scikit-learn uses it for ``sag``/``saga``).
-    method : {"gd", "subgradient", "ista", "fista"}, default="fista"
+    method : {"auto", "cg", "gd", "subgradient", "ista", "fista"}, default="auto"
+        As in :class:`GDLinearRegression`.
+    coef_tol : float or None, default=1e-8
+        As in :class:`GDLinearRegression` (ridge is always strongly convex for alpha > 0).
 
     Attributes
     ----------
@@ -480,12 +506,13 @@ class GDRidge(_GDBase):
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None,
                  tol=1e-10, solver="auto", positive=False, random_state=None,
-                 method="fista"):
+                 method="auto", coef_tol=COEF_TOL_DIRECT):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.copy_X = copy_X
         self.max_iter = max_iter
         self.tol = tol
+        self.coef_tol = coef_tol
         self.solver = solver
         self.positive = positive
         self.random_state = random_state
@@ -553,8 +580,13 @@ class GDElasticNet(_CDOptions, _GDBase):
         Accepted, no effect (scikit-learn uses it with ``selection="random"``).
     selection : {"cyclic", "random"}, default="cyclic"
         Accepted, no effect: l1l2 updates all coordinates at once, not one at a time.
-    method : {"subgradient", "ista", "fista"}, default="fista"
-        ``subgradient`` produces no exact zeros and rarely converges (honestly reported).
+    method : {"auto", "subgradient", "ista", "fista"}, default="auto"
+        ``auto`` is FISTA with conjugate-gradient steps on its active set (see
+        :mod:`l1l2.solvers`); ``subgradient`` produces no exact zeros and rarely converges
+        (honestly reported).
+    coef_tol : float or None, default=1e-8
+        Where the problem is strongly convex, also require the certified coefficient bound
+        to be at most ``coef_tol`` (see :class:`GDLinearRegression`).
 
     Attributes
     ----------
@@ -578,7 +610,7 @@ class GDElasticNet(_CDOptions, _GDBase):
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, precompute=False,
                  max_iter=1000, copy_X=True, tol=1e-4, warm_start=False, positive=False,
-                 random_state=None, selection="cyclic", method="fista"):
+                 random_state=None, selection="cyclic", method="auto", coef_tol=1e-8):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -591,6 +623,7 @@ class GDElasticNet(_CDOptions, _GDBase):
         self.random_state = random_state
         self.selection = selection
         self.method = method
+        self.coef_tol = coef_tol
 
     @property
     def _l1_ratio(self):
@@ -609,7 +642,7 @@ class GDLasso(GDElasticNet):
     ----------
     alpha : float, default=1.0
     fit_intercept, precompute, max_iter, copy_X, tol, warm_start, positive, random_state,
-    selection, method
+    selection, method, coef_tol
         As in :class:`GDElasticNet`.
 
     Attributes
@@ -626,11 +659,11 @@ class GDLasso(GDElasticNet):
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, precompute=False, copy_X=True,
                  max_iter=1000, tol=1e-4, warm_start=False, positive=False,
-                 random_state=None, selection="cyclic", method="fista"):
+                 random_state=None, selection="cyclic", method="auto", coef_tol=1e-8):
         super().__init__(alpha=alpha, l1_ratio=1.0, fit_intercept=fit_intercept,
                          precompute=precompute, max_iter=max_iter, copy_X=copy_X, tol=tol,
                          warm_start=warm_start, positive=positive, random_state=random_state,
-                         selection=selection, method=method)
+                         selection=selection, method=method, coef_tol=coef_tol)
 
 
 # --------------------------------------------------------------------------- polynomials
@@ -776,7 +809,7 @@ class GDPolynomialRegression(RegressorMixin, BaseEstimator):
     domain : (float, float) or None, default=None
         None: ``(min(x), max(x))`` of the training data.
     solver : {"gd", "direct"}, default="gd"
-    method : {"gd", "subgradient", "ista", "fista"}, default="fista"
+    method : {"fista", "auto", "cg", "gd", "ista", "subgradient"}, default="fista"
     tol : float, default=1e-12
     max_iter : int, default=100_000
     refine : int, default=3
