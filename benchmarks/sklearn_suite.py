@@ -16,7 +16,8 @@ twice, each in its own pytest process:
    changed.
 
 Counted are the tests that construct one of the four GD classes in run 2 (in the test body
-or as a collected parameter) and pass in run 1. The script prints the share of them that
+or as a collected parameter) and pass in run 1. A test that runs longer than ``--timeout``
+seconds (default 20; pytest-timeout) fails with cause "timeout". The script prints the share of them that
 pass in run 2 and the failures grouped by their cause (the first error each test hits).
 
 Usage::
@@ -248,7 +249,7 @@ def main(argv=None):
           + (f" (-k {args.k!r})" if args.k else ""))
     print(f"tests collected: {len(ref)}; passing with scikit-learn's classes: "
           f"{sum(r['outcome'] == 'passed' for r in ref.values())} ({t_ref:.0f} s); "
-          f"GD run {t_gd:.0f} s")
+          f"GD run {t_gd:.0f} s; per-test timeout {args.timeout} s")
     share = 100.0 * len(passed) / len(counted) if counted else float("nan")
     print(f"tests that construct the GD classes and pass with scikit-learn's: {len(counted)}")
     print(f"PASS with the GD classes: {len(passed)} / {len(counted)} = {share:.1f} %")
