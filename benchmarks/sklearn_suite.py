@@ -17,8 +17,9 @@ twice, each in its own pytest process:
 
 Counted are the tests that construct one of the four GD classes in run 2 (in the test body
 or as a collected parameter) and pass in run 1. A test that runs longer than ``--timeout``
-seconds (default 20; pytest-timeout) fails with cause "timeout". The script prints the share of them that
-pass in run 2 and the failures grouped by their cause (the first error each test hits).
+seconds (default 20; pytest-timeout) fails with cause "timeout". The script prints the
+share of them that pass in run 2 and the failures grouped by their cause (the first error
+each test hits).
 
 Usage::
 
