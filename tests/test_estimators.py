@@ -231,3 +231,16 @@ def test_warnings_and_errors_users_rely_on():
     with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
         GDRidge().fit(X, y, sample_weight=-np.ones(len(y)))
     GDLasso(alpha=0.01).fit(X, y, sample_weight=None)  # GridSearchCV passes it explicitly
+
+
+def test_defaults_meet_the_coefficient_contract_far_from_the_origin():
+    # Columns centred far from 0 (||x̄|| ≈ 85): the intercept b = ȳ − x̄ᵀw multiplies any
+    # coefficient error, so coef_tol is tightened by max(1, ||x̄||) for the solver.
+    rng = np.random.RandomState(0)
+    X = rng.randn(12, 8) + 30
+    y = rng.randn(12)
+    for ours, theirs in [(GDRidge(1e-3), Ridge(1e-3)), (GDLinearRegression(), LinearRegression())]:
+        a, b = ours.fit(X, y), theirs.fit(X, y)
+        assert a.converged_
+        np.testing.assert_allclose(a.coef_, b.coef_, rtol=0, atol=1e-8)
+        assert abs(a.intercept_ - b.intercept_) <= 1e-8
