@@ -260,7 +260,7 @@ def main(argv=None):
         for cause, n in causes.most_common():
             test, err = examples[cause]
             print(f"  {cause:<{width}}  {n:4d}   e.g. {test.split('::', 1)[-1][:60]}")
-            print(f"  {'':<{width}}         {err[:150]}")
+            print(f"  {'':<{width}}         {(err or '')[:150]}")
     if args.json:
         Path(args.json).write_text(json.dumps(
             {"counted": counted, "passed": passed,
