@@ -436,7 +436,8 @@ _TEMPLATE = """\
 <style>{{ css|safe }}</style>
 <div id="l1l2-overview">
 <h1>L1 and L2 regularization: what this run shows</h1>
-<p class="lead">{{ study }} Every number on this page is measured on this run's tables
+<p class="lead">L1 (Lasso) and L2 (Ridge) regularization on noisy polynomial regression.
+{{ study }} Every number on this page is measured on this run's tables
 (<code>results/tables/metrics.csv</code>, <code>selection_replicates.csv</code>; all of them in
 <code>results/overview/claims.csv</code>). Medians and quartiles are over the
 {{ c.n_replicates }} replicates of a scenario.</p>

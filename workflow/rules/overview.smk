@@ -65,7 +65,7 @@ rule explorer:
     conda:
         ENV
     params:
-        code=library_hash("explorer", "overview", "features", "data"),
+        code=library_hash("explorer", "overview", "data"),
         scenarios=SCENARIO_VALUES,
         functions=config["scenarios"]["functions"],
         models=MODELS,
@@ -102,7 +102,7 @@ rule overview:
     conda:
         ENV
     params:
-        code=library_hash("overview", "plots", "solvers", "features", "study", "data"),
+        code=library_hash("overview", "plots", "data"),
         scenarios=SCENARIO_VALUES,
         functions=config["scenarios"]["functions"],
         noise_sd=config["scenarios"]["noise_sd"],
