@@ -56,11 +56,10 @@ Methods
     :math:`(G + \alpha_2 I)_{SS} w_S = c_S - \alpha_1 s_S`, and a few CG steps from the
     iterate give a candidate with a lower objective. It replaces the iterate (momentum
     reset) when it keeps the signs, and is returned when its own measures meet the
-    contract (so its accuracy is certified like any other iterate's). Only pairs whose
-    support held over the last three steps are refined; one whose CG step did not finish
-    it waits 1, 2, 4, … 16 checks for the next. FISTA identifies the support; CG ends the
-    tail of slow linear convergence. ``n_iter`` counts FISTA and CG steps alike (one
-    matrix product each) and ``max_iter`` bounds their sum. ``cg`` and ``auto`` stop a fit
+    contract (so its accuracy is certified like any other iterate's). A pair whose CG step
+    did not finish it waits 1, 2, 4, … 16 checks for the next. FISTA identifies the
+    support; CG ends the tail of slow linear convergence. ``n_iter`` counts FISTA and CG
+    steps alike (one matrix product each) and ``max_iter`` bounds their sum. ``cg`` and ``auto`` stop a fit
     (not converged) at its rounding floor: no 0.1 % progress of gap or bound in 30 checks
     (for ``auto`` with an L1 term only once the gap is met).
 

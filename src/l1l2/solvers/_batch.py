@@ -248,7 +248,7 @@ class _Work:
     """The pairs still running: problem rows ``bi`` × α columns ``ai`` of the full batch."""
 
     per_problem = ("G", "C", "yy", "valid", "scale")
-    per_pair = ("W", "Z", "theta", "T", "L", "mu_pl", "mu_sc", "R", "D", "rr", "S_prev")
+    per_pair = ("W", "Z", "theta", "T", "L", "mu_pl", "mu_sc", "R", "D", "rr")
     per_alpha = ("a1", "a2")
 
     def __init__(self, **arrays):
@@ -353,8 +353,7 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
               scale=batch.intercept_scale[:, None],
               W=W, Z=W.copy(), theta=np.ones((m, 1, A)), T=np.broadcast_to(T, (m, 1, A)),
               L=np.broadcast_to(L, (m, 1, A)), mu_pl=np.broadcast_to(mu_pl, (m, 1, A)),
-              mu_sc=np.broadcast_to(mu_sc, (m, 1, A)), R=None, D=None, rr=None, S_prev=None,
-              a1=a1, a2=a2)
+              mu_sc=np.broadcast_to(mu_sc, (m, 1, A)), R=None, D=None, rr=None, a1=a1, a2=a2)
     use_cg = method == "cg" or (method == "auto" and pen.smooth)
     polish = method == "auto" and not pen.smooth
     cg_restart = max(4 * P, 20)
@@ -441,8 +440,6 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
                                                  w.rr)
                 continue
             _prox_step(w, pen, method)
-            if polish and (k + 3) % check_every == 0:
-                w.S_prev = w.W != 0  # support a few steps before the next check
     return out_w, out_it, out_conv, out_gap, out_obj, out_bound, np.broadcast_to(
         L[:, 0, :], (m, A)).copy()
 
@@ -479,15 +476,14 @@ def _prox_step(w, pen, method):
 
 def _check_with_refinement(w, positive, P, target, coef_tol, record, extra, k, stalled,
                            backoff):
-    """The check of ``method="auto"``: refine the α columns that have a pair whose support
-    held over the last steps, measure the others as they are; return the objective (B, A).
+    """The check of ``method="auto"``: refine the α columns that have a pair due for a CG
+    step (see the backoff in :func:`iterate`), measure the others as they are; return the
+    objective (B, A).
     """
     gb, ga = w.bi[:, None], w.ai[None, :]
     seen, allowed = backoff[0][gb, ga], backoff[1][gb, ga]
     backoff[0][gb, ga] = seen + 1
-    stable = w.running & (seen >= allowed)
-    if w.S_prev is not None:
-        stable &= np.all((w.W != 0) == w.S_prev, axis=1)
+    stable = w.running & (seen >= allowed)  # due for a CG step
     refine = stable.any(axis=0)
     obj = np.empty(w.running.shape)
     tgt = target[w.bi][:, None]
@@ -498,7 +494,7 @@ def _check_with_refinement(w, positive, P, target, coef_tol, record, extra, k, s
                w.L[:, :, cols], w.mu_pl[:, :, cols], w.mu_sc[:, :, cols], w.scale, positive)
         if refining:
             V, same, taken = _refine(*sub, P=P, coef_tol=coef_tol)
-            here = stable[:, cols] & same  # pairs whose support held and V kept the signs
+            here = stable[:, cols] & same  # pairs due whose V kept the signs
             tried = stable[:, cols]
             extra[w.bi[:, None], w.ai[cols][None, :]] += taken * here
             V = np.where(here[:, None, :], V, sub[3])
