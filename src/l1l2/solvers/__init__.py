@@ -59,9 +59,9 @@ Methods
     contract (so its accuracy is certified like any other iterate's). A pair whose CG step
     did not finish it waits 1, 2, 4, … 16 checks for the next. FISTA identifies the
     support; CG ends the tail of slow linear convergence. ``n_iter`` counts FISTA and CG
-    steps alike (one matrix product each) and ``max_iter`` bounds their sum. ``cg`` and ``auto`` stop a fit
-    (not converged) at its rounding floor: no 0.1 % progress of gap or bound in 30 checks
-    (for ``auto`` with an L1 term only once the gap is met).
+    steps alike (one matrix product each) and ``max_iter`` bounds their sum. ``cg`` and
+    ``auto`` stop a fit (not converged) at its rounding floor: no 0.1 % progress of gap or
+    bound in 30 checks (for ``auto`` with an L1 term only once the gap is met).
 
 The step is :math:`t = s/L` with :math:`L = \lambda_{\max}(G) + \alpha_2` and ``step_scale``
 :math:`s = 1` by default.
