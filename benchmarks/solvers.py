@@ -237,21 +237,21 @@ def numpy_floor(problems, alphas, tol=None):
 PEERS = {"sklearn lasso_path": sk_path, "glmnet": glmnet_path, "adelie": adelie_path}
 
 
-def pick_tol(fn, problems, alphas, ref):
+def pick_tol(fn, problems, alphas, ref, tols=TOLS, max_seconds=120.0):
     """Loosest tolerance reaching TARGET; (tol, error, matched)."""
     err = np.inf
-    for tol in TOLS:
+    for tol in tols:
         t0 = time.process_time()
         coefs, _ = fn(problems, alphas, tol)
         err = max_err(coefs, ref)
         if err <= TARGET:
             return tol, err, True
-        if time.process_time() - t0 > 120:  # too slow to go tighter
+        if time.process_time() - t0 > max_seconds:  # too slow to go tighter
             return tol, err, False
-    return TOLS[-1], err, False
+    return tols[-1], err, False
 
 
-def run_regime(name, repeat):
+def run_regime(name, repeat, tols=TOLS, max_seconds=120.0):
     problems, alphas = regime(name)
     ps = sorted({X.shape[1] for X, _ in problems})
     ns = sorted({X.shape[0] for X, _ in problems})
@@ -264,7 +264,7 @@ def run_regime(name, repeat):
             "l1l2 fista": [l1l2("fista"), None, None, True, ""]}
     for label, fn in PEERS.items():
         try:
-            tol, err, ok = pick_tol(fn, problems, alphas, ref)
+            tol, err, ok = pick_tol(fn, problems, alphas, ref, tols, max_seconds)
         except ImportError as exc:
             print(f"  {label}: skipped ({exc})")
             continue
@@ -303,7 +303,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--regimes", default="study,gaussian,n1e5,monomial")
     ap.add_argument("--repeat", type=int, default=5, help="interleaved runs per contestant")
+    ap.add_argument("--tols", default=",".join(f"{t:g}" for t in TOLS),
+                    help="peer tolerances to try, loosest first")
+    ap.add_argument("--max-call-seconds", type=float, default=120.0,
+                    help="stop a peer's search after a call this slow (CPU seconds)")
     args = ap.parse_args()
+    tols = [float(t) for t in args.tols.split(",")]
     import l1l2
 
     print(f"l1l2 {l1l2.__version__}, numpy {np.__version__}, Python {platform.python_version()}, "
@@ -314,7 +319,7 @@ def main():
     with threadpool_limits(limits=1), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name in args.regimes.split(","):
-            run_regime(name, args.repeat)
+            run_regime(name, args.repeat, tols, args.max_call_seconds)
 
 
 if __name__ == "__main__":
