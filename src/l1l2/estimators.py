@@ -52,7 +52,7 @@ combinations are refused, with scikit-learn's messages: ``"lbfgs"`` needs ``posi
 ``"svd"``, ``"cholesky"`` and ``"saga"``). ``tol`` is the gap threshold of
 :mod:`l1l2.solvers` (``gap <= tol·||y_c||²/n``): for Lasso / ElasticNet it means what it
 means in scikit-learn (same default, 1e-4); scikit-learn's Ridge and LinearRegression use
-direct solvers by default, so ours default to ``tol=1e-10``. All four add l1l2's accuracy
+direct solvers by default, so ours default to ``tol=1e-16``. All four add l1l2's accuracy
 contract ``coef_tol`` (default 1e-8: where the problem is strongly convex, the solver
 certifies coefficients and intercept within ``coef_tol``) and default to ``method="auto"``
 (conjugate gradient for the smooth problems, FISTA with active-set conjugate-gradient steps
@@ -410,7 +410,7 @@ class GDLinearRegression(_GDBase):
         See :mod:`l1l2.solvers`; ``auto`` is conjugate gradient on the normal equations
         (FISTA with ``positive=True``). Without a penalty ``ista`` and ``subgradient`` are
         plain gradient descent.
-    tol : float, default=1e-10
+    tol : float, default=1e-16
         Stop when :math:`\lVert\nabla F\rVert^2/(2\mu_+) \le` ``tol·||y_c||²/n`` (μ₊ the
         smallest positive eigenvalue of :math:`X_c^\top X_c/n`): a bound on the excess
         objective.
@@ -435,7 +435,7 @@ class GDLinearRegression(_GDBase):
     _parameter_constraints = {**_COMMON, "n_jobs": [None, Integral], "method": [_METHODS]}
 
     def __init__(self, *, fit_intercept=True, copy_X=True, n_jobs=None, positive=False,
-                 method="auto", tol=1e-10, coef_tol=COEF_TOL_DIRECT, max_iter=100_000):
+                 method="auto", tol=1e-16, coef_tol=COEF_TOL_DIRECT, max_iter=100_000):
         self.fit_intercept = fit_intercept
         self.copy_X = copy_X
         self.n_jobs = n_jobs
@@ -466,7 +466,7 @@ class GDRidge(_GDBase):
         may be overwritten); sparse ``X`` is never modified.
     max_iter : int or None, default=None
         None means 100 000.
-    tol : float, default=1e-10
+    tol : float, default=1e-16
         Stop when :math:`\lVert\nabla F\rVert^2/(2\mu) \le` ``tol·||y_c||²/n`` with
         μ = λ_min(XᵀX/n) + α (a bound on the excess objective, never above scikit-learn's
         ridge duality gap).
@@ -505,7 +505,7 @@ class GDRidge(_GDBase):
     }
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None,
-                 tol=1e-10, solver="auto", positive=False, random_state=None,
+                 tol=1e-16, solver="auto", positive=False, random_state=None,
                  method="auto", coef_tol=COEF_TOL_DIRECT):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
