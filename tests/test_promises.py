@@ -614,18 +614,18 @@ def test_a_failing_job_leaves_no_output_and_names_the_cause(snapshot, clean_run,
 
 
 def test_a_corrupted_input_file_stops_the_job_naming_the_file(snapshot, clean_run, tmp_path):
-    """Promise 3: garbage in data/simulated/*.csv => the split job fails, names the file and the
-    problem, and leaves no data/split/*.csv behind."""
+    """Promise 3/4: garbage in data/simulated/*.csv => the run stops before any job, in one line
+    naming the file and the problem; the split data made from it earlier stay."""
     work = copy_run(clean_run.workdir, tmp_path / "run")
     source = f"data/simulated/{SCENARIO}.csv"
     (work / source).write_bytes(b"\x00\x17garbage;;\n\xff\xfe not a table\n")
+    before = digests(work)
     proc = run_snapshot(snapshot, work, "--cores", "1", check=False)
     assert proc.returncode != 0
-    (line,) = error_lines(proc.output)
-    assert line.startswith(f"l1l2 error in rule split, scenario={SCENARIO}:")
-    assert source in line
-    assert not (work / f"data/split/{SCENARIO}.csv").exists()
-    assert failed_outputs(proc.output) == [f"data/split/{SCENARIO}.csv"]
+    (line,) = [line for line in proc.output.splitlines() if line.startswith(f"{source}:")]
+    assert "not a readable CSV table" in line
+    assert digests(work) == before  # nothing ran, nothing was removed
+    assert (work / f"data/split/{SCENARIO}.csv").exists()
 
 
 # --------------------------------------------------------------------------------------------
@@ -642,12 +642,32 @@ def _no_training_rows(table):
     return table
 
 
+# The stages that read a split file: with --cores 1 any of them may be the first to run.
+SPLIT_READERS = ("fit", "reference", "figures_scenario", "figure_mechanics", "figure_convergence")
 BAD_DATA = [
-    # (case, file edited, edit, failing rule, words the message must contain)
-    ("nan", "data/split", _nan_in_y, "fit", ["column 'y'", "non-finite", "row 3"]),
-    ("missing-column", "data/simulated", lambda t: t.drop(columns="y_true"), "split", ["y_true"]),
-    ("missing-split-column", "data/split", lambda t: t.drop(columns="fold"), "fit", ["fold"]),
-    ("no-training-rows", "data/split", _no_training_rows, "fit", ["replicate 1", "'split'"]),
+    # (case, file edited, edit, rules that may fail on it, words the message must contain)
+    ("nan", "data/split", _nan_in_y, SPLIT_READERS, ["column 'y'", "finite", "row 3"]),
+    (
+        "missing-column",
+        "data/simulated",
+        lambda t: t.drop(columns="y_true"),
+        ("split",),
+        ["y_true"],
+    ),
+    (
+        "missing-split-column",
+        "data/split",
+        lambda t: t.drop(columns="fold"),
+        SPLIT_READERS,
+        ["fold"],
+    ),
+    (
+        "no-training-rows",
+        "data/split",
+        _no_training_rows,
+        SPLIT_READERS,
+        ["column 'fold'", "fold of a test row"],
+    ),
 ]
 
 
@@ -657,16 +677,30 @@ BAD_DATA = [
 def test_bad_data_stops_the_stage_naming_file_and_column(
     case, folder, change, rule, words, snapshot, clean_run, tmp_path
 ):
-    """Promise 4: NaN, a missing column or a replicate without training rows in a data file
-    stops the stage that reads it, with one line naming the file and the column."""
+    """Promise 4: NaN, a missing column or a replicate without training rows in a data file is
+    refused in one line naming the file and the column: before any job (the file no longer has
+    the checksum its stage recorded) and, if the checksum is re-recorded, by the stage reading it.
+    """
     work = copy_run(clean_run.workdir, tmp_path / "run")
     source = f"{folder}/{SCENARIO}.csv"
     change(pd.read_csv(work / source)).to_csv(work / source, index=False)
+    before = digests(work)
+    proc = run_snapshot(snapshot, work, "--cores", "1", check=False)
+    assert proc.returncode != 0
+    (line,) = [line for line in proc.output.splitlines() if line.startswith(f"{source}:")]
+    for word in [*words, "changed after it was written"]:
+        assert word in line
+    assert digests(work) == before  # refused before any job: nothing removed
+    digest = hashlib.sha256((work / source).read_bytes()).hexdigest()
+    (work / f"{source}.sha256").write_text(f"{digest}  {SCENARIO}.csv\n")
     proc = run_snapshot(snapshot, work, "--cores", "1", check=False)
     assert proc.returncode != 0
     (line,) = error_lines(proc.output)
-    assert line.startswith(f"l1l2 error in rule {rule}, scenario={SCENARIO}")
-    assert f"ValueError: {source}:" in line
+    heads = [
+        (f"l1l2 error in rule {r}, scenario={SCENARIO}", f"l1l2 error in rule {r}:") for r in rule
+    ]
+    assert any(line.startswith(head) for head in heads)
+    assert f"TableError: {source}:" in line
     for word in words:
         assert word in line
     assert failed_outputs(proc.output)

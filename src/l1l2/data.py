@@ -158,16 +158,24 @@ def simulate(
         raise ValueError(f"n_samples must be >= 2, got {scenario.n_samples}")
     if not scenario.noise_sd >= 0:
         raise ValueError(f"noise_sd must be >= 0, got {scenario.noise_sd}")
+    return pd.concat(
+        [simulate_replicate(scenario, r, seed, domain) for r in range(replicates)],
+        ignore_index=True,
+    )
+
+
+def simulate_replicate(
+    scenario: Scenario, replicate: int, seed: int, domain: Sequence[float] = (-1.0, 1.0)
+) -> pd.DataFrame:
+    """One replicate of :func:`simulate` (rows ``replicate, x, y, y_true``), drawn from its own
+    generator: replicates can be drawn one at a time, in any order, with the same result."""
     f = get_true_function(scenario.function)
     low, high = float(domain[0]), float(domain[1])
-    frames = []
-    for r in range(replicates):
-        rng = replicate_rng(seed, scenario.name, r, _SIMULATE_STREAM)
-        x = np.sort(rng.uniform(low, high, scenario.n_samples))
-        y_true = f(to_unit_interval(x, domain))
-        y = y_true + rng.normal(0.0, scenario.noise_sd, scenario.n_samples)
-        frames.append(pd.DataFrame({"replicate": r, "x": x, "y": y, "y_true": y_true}))
-    return pd.concat(frames, ignore_index=True)
+    rng = replicate_rng(seed, scenario.name, replicate, _SIMULATE_STREAM)
+    x = np.sort(rng.uniform(low, high, scenario.n_samples))
+    y_true = f(to_unit_interval(x, domain))
+    y = y_true + rng.normal(0.0, scenario.noise_sd, scenario.n_samples)
+    return pd.DataFrame({"replicate": replicate, "x": x, "y": y, "y_true": y_true})
 
 
 def split(
@@ -189,28 +197,38 @@ def split(
         raise ValueError(f"test_size must be in (0, 1), got {test_size}")
     if folds < 2:
         raise ValueError(f"folds must be >= 2, got {folds}")
-    parts = []
-    for r, rows in data.groupby("replicate", sort=True):
-        n = len(rows)
-        n_test = max(1, int(round(test_size * n)))
-        n_train = n - n_test
-        if n_train < 2 * folds:
-            raise ValueError(
-                f"replicate {r} has {n} rows: with test_size={test_size} it leaves {n_train} "
-                f"training rows, fewer than 2 per fold for folds={folds}"
-            )
-        rng = replicate_rng(seed, scenario_name, int(r), _SPLIT_STREAM)
-        order = rng.permutation(n)
-        is_test = np.zeros(n, dtype=bool)
-        is_test[order[:n_test]] = True
-        fold = np.full(n, TEST_FOLD, dtype=np.int64)
-        train_positions = np.flatnonzero(~is_test)
-        fold[train_positions[rng.permutation(n_train)]] = np.arange(n_train) % folds
-        part = rows.reset_index(drop=True).copy()
-        part["split"] = np.where(is_test, "test", "train")
-        part["fold"] = fold
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True)
+    return pd.concat(
+        [
+            split_replicate(rows, scenario_name, int(r), seed, test_size, folds)
+            for r, rows in data.groupby("replicate", sort=True)
+        ],
+        ignore_index=True,
+    )
+
+
+def split_replicate(
+    rows: pd.DataFrame, scenario_name: str, replicate: int, seed: int, test_size: float, folds: int
+) -> pd.DataFrame:
+    """:func:`split` of one replicate's rows (its own generator: replicates are independent)."""
+    n = len(rows)
+    n_test = max(1, int(round(test_size * n)))
+    n_train = n - n_test
+    if n_train < 2 * folds:
+        raise ValueError(
+            f"replicate {replicate} has {n} rows: with test_size={test_size} it leaves {n_train} "
+            f"training rows, fewer than 2 per fold for folds={folds}"
+        )
+    rng = replicate_rng(seed, scenario_name, replicate, _SPLIT_STREAM)
+    order = rng.permutation(n)
+    is_test = np.zeros(n, dtype=bool)
+    is_test[order[:n_test]] = True
+    fold = np.full(n, TEST_FOLD, dtype=np.int64)
+    train_positions = np.flatnonzero(~is_test)
+    fold[train_positions[rng.permutation(n_train)]] = np.arange(n_train) % folds
+    part = rows.reset_index(drop=True).copy()
+    part["split"] = np.where(is_test, "test", "train")
+    part["fold"] = fold
+    return part
 
 
 def validate_data(data: pd.DataFrame, source: str, columns: Sequence[str] = DATA_COLUMNS) -> None:

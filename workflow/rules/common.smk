@@ -4,6 +4,7 @@ from pathlib import Path
 from l1l2.data import scenarios_from_config
 from l1l2.provenance import sha256, source_digest
 from l1l2.study import lambda_grid
+from l1l2.tables import SIMULATED, SPLIT, Expected, edited_since_written
 
 SCENARIOS = {
     s.name: s
@@ -33,6 +34,38 @@ if isinstance(workflow.current_basedir, os.PathLike):
     os.environ.setdefault(
         "L1L2_SOURCE", str(Path(os.fspath(workflow.current_basedir)).parents[1])
     )
+
+
+def expected_tables(scenario):
+    """What the data tables of ``scenario`` must contain (l1l2.tables.Expected), as plain values:
+    the stages that read them get it as ``params.expected`` and check every row against it.
+    """
+    s = SCENARIOS[scenario]
+    return Expected(
+        function=s.function,
+        noise_sd=s.noise_sd,
+        n_samples=s.n_samples,
+        replicates=config["scenarios"]["replicates"],
+        domain=tuple(config["scenarios"]["domain"]),
+        test_size=config["split"]["test_size"],
+        folds=config["split"]["folds"],
+    ).as_dict()
+
+
+# A data file edited after its stage wrote it (even with its old modification time kept, which
+# Snakemake cannot see) no longer matches the SHA-256 its writer recorded beside it: refuse to
+# plan anything on top of it, naming the file (docs/promises.md, "Bad data"). Only the main
+# process checks: jobs run while other jobs write their files.
+if workflow.is_main_process:
+    for _scenario in SCENARIOS:
+        for _folder, _columns in (("data/simulated", SIMULATED), ("data/split", SPLIT)):
+            _problem = edited_since_written(
+                f"{_folder}/{_scenario}.csv",
+                Expected.from_mapping(expected_tables(_scenario)),
+                _columns,
+            )
+            if _problem:
+                raise WorkflowError(_problem)
 
 
 def library_hash(*modules):

@@ -1,12 +1,13 @@
 rule simulate:
     output:
-        "data/simulated/{scenario}.csv",
+        data="data/simulated/{scenario}.csv",
+        data_sha256="data/simulated/{scenario}.csv.sha256",
     log:
         "logs/simulate/{scenario}.log",
     conda:
         ENV
     params:
-        code=library_hash("data"),
+        code=library_hash("data", "tables"),
         function=lambda w: SCENARIOS[w.scenario].function,
         noise_sd=lambda w: SCENARIOS[w.scenario].noise_sd,
         n_samples=lambda w: SCENARIOS[w.scenario].n_samples,
@@ -20,17 +21,18 @@ rule simulate:
 rule split:
     input:
         data="data/simulated/{scenario}.csv",
+        data_sha256="data/simulated/{scenario}.csv.sha256",
     output:
-        "data/split/{scenario}.csv",
+        data="data/split/{scenario}.csv",
+        data_sha256="data/split/{scenario}.csv.sha256",
     log:
         "logs/split/{scenario}.log",
     conda:
         ENV
     params:
-        code=library_hash("data"),
+        code=library_hash("data", "tables"),
         scenario="{scenario}",
-        test_size=config["split"]["test_size"],
-        folds=config["split"]["folds"],
+        expected=lambda w: expected_tables(w.scenario),
         seed=config["seed"],
     script:
         "../scripts/split.py"

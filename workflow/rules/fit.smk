@@ -1,6 +1,7 @@
 rule fit:
     input:
         data="data/split/{scenario}.csv",
+        data_sha256="data/split/{scenario}.csv.sha256",
     output:
         metrics="results/fits/{scenario}/{model}.metrics.csv",
         coefs="results/fits/{scenario}/{model}.coefs.csv",
@@ -11,8 +12,9 @@ rule fit:
     conda:
         ENV
     params:
-        code=library_hash("data", "study"),
+        code=library_hash("data", "study", "tables"),
         model="{model}",
+        expected=lambda w: expected_tables(w.scenario),
         degrees=DEGREES,
         # Only the models that use a value depend on it: a new λ grid leaves the OLS fits alone,
         # a new l1_ratio reruns only the elastic net (README.md, "Promises").
@@ -30,6 +32,7 @@ rule fit:
 rule reference:
     input:
         data="data/split/{scenario}.csv",
+        data_sha256="data/split/{scenario}.csv.sha256",
         coefs=expand("results/fits/{{scenario}}/{model}.coefs.csv", model=MODELS),
         metrics=expand("results/fits/{{scenario}}/{model}.metrics.csv", model=MODELS),
     output:
@@ -42,8 +45,9 @@ rule reference:
     conda:
         ENV
     params:
-        code=library_hash("data", "study"),
+        code=library_hash("data", "study", "tables"),
         models=MODELS,
+        expected=lambda w: expected_tables(w.scenario),
         degrees=DEGREES,
         basis=config["features"]["basis"],
         domain=config["scenarios"]["domain"],

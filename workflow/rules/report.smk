@@ -59,6 +59,7 @@ rule figures_scenario:
         metrics="results/tables/metrics.csv",
         selection="results/tables/selection.csv",
         split="data/split/{scenario}.csv",
+        split_sha256="data/split/{scenario}.csv.sha256",
         coefs=expand("results/fits/{{scenario}}/{model}.coefs.csv", model=MODELS),
     output:
         fits=report(
@@ -120,8 +121,9 @@ rule figures_scenario:
     conda:
         ENV
     params:
-        code=library_hash("plots", "data"),
+        code=library_hash("plots", "data", "tables"),
         scenario="{scenario}",
+        expected=lambda w: expected_tables(w.scenario),
         function=lambda w: SCENARIOS[w.scenario].function,
         noise_sd=lambda w: SCENARIOS[w.scenario].noise_sd,
         models=MODELS,
@@ -169,6 +171,7 @@ rule figure_support_recovery:
 rule figure_mechanics:
     input:
         split=f"data/split/{EXAMPLE_SCENARIO}.csv",
+        split_sha256=f"data/split/{EXAMPLE_SCENARIO}.csv.sha256",
     output:
         penalties=report(
             "results/figures/penalties.png",
@@ -189,8 +192,9 @@ rule figure_mechanics:
     conda:
         ENV
     params:
-        code=library_hash("plots", "data"),
+        code=library_hash("plots", "data", "tables"),
         scenario=EXAMPLE_SCENARIO,
+        expected=expected_tables(EXAMPLE_SCENARIO),
         degree=min(8, DEGREES[-1]),
         lambdas=PENALIZED_LAMBDAS,
         basis=config["features"]["basis"],
@@ -205,6 +209,7 @@ rule figure_mechanics:
 rule figure_convergence:
     input:
         split=f"data/split/{EXAMPLE_SCENARIO}.csv",
+        split_sha256=f"data/split/{EXAMPLE_SCENARIO}.csv.sha256",
     output:
         figure=report(
             "results/figures/convergence.png",
@@ -219,8 +224,9 @@ rule figure_convergence:
     conda:
         ENV
     params:
-        code=library_hash("plots", "data"),
+        code=library_hash("plots", "data", "tables"),
         scenario=EXAMPLE_SCENARIO,
+        expected=expected_tables(EXAMPLE_SCENARIO),
         models=MODELS,
         degrees=DEGREES,
         lambdas=PENALIZED_LAMBDAS,

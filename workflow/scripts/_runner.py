@@ -29,7 +29,29 @@ def read_csv(path, **kwargs):
         raise ValueError(f"{path}: not a readable CSV table ({type(exc).__name__}: {exc})") from exc
 
 
+def read_split(smk, key="data"):
+    """The split table ``smk.input[key]``, checked against the study (``params.expected``) and
+    against the checksum ``split`` recorded (``smk.input[key + "_sha256"]``)."""
+    from l1l2.tables import SPLIT, Expected, read_table
+
+    return read_table(
+        getattr(smk.input, key),
+        Expected.from_mapping(smk.params.expected),
+        SPLIT,
+        checksum=getattr(smk.input, f"{key}_sha256"),
+    )
+
+
 def run(main, smk):
+    label = f"rule {smk.rule}" + "".join(f", {k}={v}" for k, v in smk.wildcards.items())
+    try:
+        _run(main, smk, label)
+    except KeyboardInterrupt:  # Ctrl-C reaches every job of the run: one line, not a traceback
+        print(f"l1l2: {label} interrupted; run snakemake again to finish", file=sys.stderr)
+        sys.exit(130)
+
+
+def _run(main, smk, label):
     log_path = smk.log[0] if smk.log else None
     handlers = [logging.FileHandler(log_path, mode="w")] if log_path else []
     logging.basicConfig(
@@ -43,7 +65,6 @@ def run(main, smk):
     logging.raiseExceptions = False
     logging.captureWarnings(True)
     warnings.simplefilter("default")
-    label = f"rule {smk.rule}" + "".join(f", {k}={v}" for k, v in smk.wildcards.items())
     try:
         main(smk)
         if os.environ.get(FAULT_SWITCH) == smk.rule:

@@ -2,18 +2,14 @@
 
 import logging
 
-import pandas as pd
-
 from l1l2 import plots
-from l1l2.data import validate_split
 
-from _runner import run
+from _runner import read_split, run
 
 
 def main(smk):
     p = smk.params
-    split = pd.read_csv(smk.input.split)
-    validate_split(split, smk.input.split)
+    split = read_split(smk, "split")
     tol, max_iter = p.solver["tol"], p.solver["max_iter"]
     table = plots.conditioning_table(
         split,

@@ -3,9 +3,8 @@
 import pandas as pd
 
 from l1l2 import plots
-from l1l2.data import validate_split
 
-from _runner import run
+from _runner import read_split, run
 
 #: Resolution of the animation relative to the config's dpi (18 frames: kept light).
 ANIMATION_DPI_SCALE = 0.75
@@ -17,8 +16,7 @@ def main(smk):
     metrics = pd.read_csv(smk.input.metrics)
     metrics = metrics[metrics["scenario"] == scenario]
     selection = pd.read_csv(smk.input.selection)
-    split = pd.read_csv(smk.input.split)
-    validate_split(split, smk.input.split)
+    split = read_split(smk, "split")
     coefs = {m: pd.read_csv(path) for m, path in zip(p.models, smk.input.coefs, strict=True)}
     shared = {"basis": p.basis, "domain": p.domain, "style": p.style}
     degree = max(p.degrees)

@@ -2,16 +2,13 @@
 
 import numpy as np
 
-from l1l2.data import validate_split
 from l1l2.study import fit_grid
 
-from _runner import read_csv, run
+from _runner import read_split, run
 
 
 def main(smk):
-    source = smk.input.data
-    table = read_csv(source)
-    validate_split(table, source)
+    table = read_split(smk)
     p = smk.params
     metrics, coefs = fit_grid(
         table,

@@ -3,15 +3,13 @@ differences to the l1l2 fits (one job per scenario: each job pays scikit-learn's
 
 import pandas as pd
 
-from l1l2.data import validate_split
 from l1l2.study import compare_with_reference
 
-from _runner import read_csv, run
+from _runner import read_csv, read_split, run
 
 
 def main(smk):
-    table = read_csv(smk.input.data)
-    validate_split(table, smk.input.data)
+    table = read_split(smk)
     p = smk.params
     results = [
         compare_with_reference(

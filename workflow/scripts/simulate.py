@@ -1,6 +1,8 @@
-"""Draw every replicate of one scenario: replicate, x, y, y_true."""
+"""Draw every replicate of one scenario (replicate, x, y, y_true), streamed one replicate at a
+time, with the file's SHA-256 in a sidecar for the stages that read it."""
 
-from l1l2.data import Scenario, simulate
+from l1l2.data import Scenario
+from l1l2.tables import write_simulated
 
 from _runner import run
 
@@ -8,8 +10,7 @@ from _runner import run
 def main(smk):
     p = smk.params
     scenario = Scenario(p.function, p.noise_sd, p.n_samples)
-    data = simulate(scenario, replicates=p.replicates, seed=p.seed, domain=p.domain)
-    data.to_csv(smk.output[0], index=False)
+    write_simulated(smk.output.data, scenario, p.replicates, p.seed, p.domain)
 
 
 run(main, snakemake)  # noqa: F821 - injected by Snakemake

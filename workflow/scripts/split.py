@@ -1,17 +1,21 @@
-"""Split each replicate into train/test rows and deal the training rows into CV folds."""
+"""Split each replicate into train/test rows and deal the training rows into CV folds, streamed
+one replicate at a time; the simulated table is checked against the study as it is read."""
 
-from l1l2.data import split, validate_data
+from l1l2.tables import Expected, write_split
 
-from _runner import read_csv, run
+from _runner import run
 
 
 def main(smk):
-    source = smk.input.data
-    data = read_csv(source)
-    validate_data(data, source)
     p = smk.params
-    table = split(data, p.scenario, seed=p.seed, test_size=p.test_size, folds=p.folds)
-    table.to_csv(smk.output[0], index=False)
+    write_split(
+        smk.input.data,
+        smk.output.data,
+        Expected.from_mapping(p.expected),
+        p.scenario,
+        p.seed,
+        checksum=smk.input.data_sha256,
+    )
 
 
 run(main, snakemake)  # noqa: F821 - injected by Snakemake

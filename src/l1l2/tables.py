@@ -1,0 +1,580 @@
+"""A scenario's data tables: checked against the study when read, checksummed when written.
+
+The pipeline writes two tables per scenario: ``simulate`` writes the simulated data (columns
+:data:`SIMULATED`) and ``split`` adds the train/test label and the CV fold (:data:`SPLIT`). Every
+stage that reads one checks it against what the study's configuration says it must be
+(:class:`Expected`), so a file that was truncated, edited or swapped stops the stage with one
+line naming the file, the column and the first bad row (:class:`TableError`):
+
+* the header is exactly the expected column names, in order;
+* every number is finite; ``replicate`` and ``fold`` are integers;
+* the replicates are ``0 … replicates − 1``, each in one contiguous block of ``n_samples`` rows,
+  in order, with ``x`` non-decreasing inside a block (``simulate`` sorts it);
+* ``x`` lies in the domain; ``y_true`` equals the true function at ``x`` (up to 1e-9, relative);
+  ``y`` lies within :data:`NOISE_LIMIT` noise standard deviations of ``y_true``;
+* ``split`` is ``train`` or ``test``; test rows have ``fold = -1``; training rows have a fold in
+  ``0 … folds − 1``; each replicate has ``max(1, round(test_size · n_samples))`` test rows and
+  folds whose sizes differ by at most one (what ``split`` deals).
+
+Tables are read and checked one replicate at a time (:func:`iter_replicates`), so a stage that
+streams (``split``) never holds more than one replicate in memory.
+
+A writer records the SHA-256 of the bytes it wrote in a sidecar ``<file>.sha256`` (the format of
+``sha256sum``, so ``sha256sum -c`` checks it too); a reader verifies it (:func:`verify_checksum`)
+after checking the content. So an edit that leaves a plausible table, even one that keeps the
+file's modification time, is still caught.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from .data import (
+    DATA_COLUMNS,
+    SPLIT_COLUMNS,
+    TEST_FOLD,
+    Scenario,
+    get_true_function,
+    simulate_replicate,
+    split_replicate,
+    to_unit_interval,
+)
+
+SIMULATED = DATA_COLUMNS
+SPLIT = SPLIT_COLUMNS
+
+#: ``y`` may differ from ``y_true`` by at most this many noise standard deviations. Gaussian noise
+#: exceeds it with probability 4e-33 per row: a value beyond it was not drawn by ``simulate``.
+NOISE_LIMIT = 12.0
+
+#: Relative tolerance of ``y_true`` against the true function (files keep 17 significant digits).
+Y_TRUE_RTOL = 1e-9
+
+#: Rows parsed at a time when a table is streamed.
+CHUNK_ROWS = 100_000
+
+#: Suffix of the checksum sidecar of a data file.
+CHECKSUM_SUFFIX = ".sha256"
+
+
+class TableError(ValueError):
+    """A data table does not match the study; the message names file, column and first bad row."""
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What one scenario's data tables must contain, from the study's configuration.
+
+    The key in the configuration is named in every message that relies on a value.
+    """
+
+    function: str  # scenarios.functions
+    noise_sd: float  # scenarios.noise_sd
+    n_samples: int  # scenarios.n_samples
+    replicates: int  # scenarios.replicates
+    domain: tuple[float, float]  # scenarios.domain
+    test_size: float  # split.test_size
+    folds: int  # split.folds
+
+    @classmethod
+    def from_mapping(cls, values: Mapping) -> Expected:
+        """From a plain mapping (a rule's ``params``): the inverse of :meth:`as_dict`."""
+        return cls(
+            function=str(values["function"]),
+            noise_sd=float(values["noise_sd"]),
+            n_samples=int(values["n_samples"]),
+            replicates=int(values["replicates"]),
+            domain=(float(values["domain"][0]), float(values["domain"][1])),
+            test_size=float(values["test_size"]),
+            folds=int(values["folds"]),
+        )
+
+    def as_dict(self) -> dict:
+        """Plain values (for a rule's ``params``, which Snakemake compares between runs)."""
+        values = asdict(self)
+        values["domain"] = list(self.domain)
+        return values
+
+    @property
+    def n_test(self) -> int:
+        """Test rows per replicate, as :func:`l1l2.data.split` deals them."""
+        return max(1, int(round(self.test_size * self.n_samples)))
+
+
+def _line(row: int) -> str:
+    return f"row {row} (line {row + 2})"  # row 0 is the file's line 2, after the header
+
+
+def _show(value) -> str:
+    if isinstance(value, str):
+        return repr(value) if value.strip() else "an empty field"
+    if isinstance(value, float) and np.isnan(value):
+        return "a missing or NaN value"
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
+class _Rows:
+    """Row checks of one chunk: the earliest failing row wins, then the leftmost column."""
+
+    def __init__(self, source: str, chunk: pd.DataFrame, offset: int):
+        self.source, self.chunk, self.offset = source, chunk, offset
+        self.found: list[tuple[int, int, int, str, str, str]] = []
+
+    def flag(self, column: str, bad: np.ndarray, problem) -> None:
+        """Record the first row where ``bad`` holds; ``problem(i)`` says what is expected."""
+        hits = np.flatnonzero(bad)
+        if hits.size:
+            i = int(hits[0])
+            order = self.chunk.columns.get_loc(column)
+            value = _show(self.chunk[column].iloc[i])
+            self.found.append((i, order, len(self.found), column, value, problem(i)))
+
+    def raise_first(self) -> None:
+        if self.found:
+            i, _, _, column, value, problem = min(self.found)
+            raise TableError(
+                f"{self.source}: column {column!r} has {value} at {_line(self.offset + i)}; "
+                f"{problem}"
+            )
+
+
+def _numeric(chunk: pd.DataFrame, column: str) -> np.ndarray:
+    return pd.to_numeric(chunk[column], errors="coerce").to_numpy(dtype=float)
+
+
+def check_header(columns: Sequence[str], source: str, expected: Sequence[str]) -> None:
+    """The header must be exactly ``expected``, in order; the message names the first mismatch."""
+    columns = [str(c) for c in columns]
+    if columns == list(expected):
+        return
+    position = next(
+        (i for i, (have, want) in enumerate(zip(columns, expected, strict=False)) if have != want),
+        min(len(columns), len(expected)),
+    )
+    have = columns[position] if position < len(columns) else None
+    want = expected[position] if position < len(expected) else None
+    what = (
+        f"column {position + 1} is {have!r}, expected {want!r}"
+        if have is not None and want is not None
+        else f"column {want!r} is missing"
+        if want is not None
+        else f"unexpected column {have!r}"
+    )
+    raise TableError(
+        f"{source}: {what} (header {', '.join(columns) or '(empty)'}; expected "
+        f"{', '.join(expected)}, in this order)"
+    )
+
+
+def check_rows(chunk: pd.DataFrame, source: str, expected: Expected, offset: int = 0) -> None:
+    """Row-by-row checks of a chunk whose first row is row ``offset`` of the file."""
+    rows = _Rows(source, chunk, offset)
+    values = {c: _numeric(chunk, c) for c in chunk.columns if c != "split"}
+    finite = {c: np.isfinite(v) for c, v in values.items()}
+    for column, ok in finite.items():
+        rows.flag(column, ~ok, lambda i: "expected a finite number")
+    for column in ("replicate", "fold"):
+        if column in values:
+            v = values[column]
+            rows.flag(column, finite[column] & (v != np.round(v)), lambda i: "expected an integer")
+    r = values["replicate"]
+    rows.flag(
+        "replicate",
+        finite["replicate"] & ((r < 0) | (r >= expected.replicates)),
+        lambda i: (
+            f"expected 0…{expected.replicates - 1} (scenarios.replicates = {expected.replicates})"
+        ),
+    )
+    low, high = expected.domain
+    x = values["x"]
+    inside = finite["x"] & (x >= low) & (x <= high)
+    rows.flag(
+        "x",
+        finite["x"] & ~inside,
+        lambda i: f"expected x in the domain [{low:g}, {high:g}] (scenarios.domain)",
+    )
+    truth = np.full(len(x), np.nan)
+    truth[inside] = get_true_function(expected.function)(
+        to_unit_interval(x[inside], expected.domain)
+    )
+    y_true = values["y_true"]
+    true_ok = (
+        inside & finite["y_true"] & (np.abs(y_true - truth) <= Y_TRUE_RTOL * (1 + np.abs(truth)))
+    )
+    rows.flag(
+        "y_true",
+        inside & finite["y_true"] & ~true_ok,
+        lambda i: (
+            f"expected {truth[i]!r}, the true function {expected.function} at this x "
+            "(scenarios.functions)"
+        ),
+    )
+    sd = expected.noise_sd
+    gap = np.abs(values["y"] - y_true)
+    rows.flag(
+        "y",
+        true_ok & finite["y"] & ~(gap <= NOISE_LIMIT * sd + Y_TRUE_RTOL * (1 + gap)),
+        lambda i: (
+            f"{gap[i] / sd:.3g} noise standard deviations from y_true, expected at most "
+            f"{NOISE_LIMIT:g} (scenarios.noise_sd = {sd:g})"
+            if sd > 0
+            else "expected y = y_true (scenarios.noise_sd = 0)"
+        ),
+    )
+    if "split" in chunk.columns:
+        is_test = (chunk["split"] == "test").to_numpy()
+        is_train = (chunk["split"] == "train").to_numpy()
+        rows.flag("split", ~(is_test | is_train), lambda i: "expected train or test")
+        fold, k = values["fold"], expected.folds
+        rows.flag(
+            "fold",
+            finite["fold"] & is_train & ((fold < 0) | (fold >= k)),
+            lambda i: f"expected a training row's fold in 0…{k - 1} (split.folds = {k})",
+        )
+        rows.flag(
+            "fold",
+            finite["fold"] & is_test & (fold != TEST_FOLD),
+            lambda i: f"expected {TEST_FOLD}, the fold of a test row",
+        )
+    rows.raise_first()
+
+
+def check_replicate(
+    block: pd.DataFrame, source: str, expected: Expected, replicate: int, start: int
+) -> None:
+    """Checks of one replicate's block of rows (its first row is row ``start`` of the file)."""
+    n = expected.n_samples
+    where = f"replicate {replicate}"
+    since = f"from {_line(start)} on"
+    if len(block) != n:
+        raise TableError(
+            f"{source}: column 'replicate': {where} has {len(block)} rows {since}, expected {n} "
+            "(scenarios.n_samples)"
+        )
+    x = block["x"].to_numpy(dtype=float)
+    down = np.flatnonzero(np.diff(x) < 0)
+    if down.size:
+        raise TableError(
+            f"{source}: column 'x' decreases at {_line(start + int(down[0]) + 1)} inside "
+            f"replicate {replicate} (simulate writes each replicate's x in increasing order)"
+        )
+    if "split" not in block.columns:
+        return
+    is_test = (block["split"] == "test").to_numpy()
+    if int(is_test.sum()) != expected.n_test:
+        raise TableError(
+            f"{source}: column 'split': {where} has {int(is_test.sum())} test rows {since}, "
+            f"expected {expected.n_test} (split.test_size = {expected.test_size:g} of {n} rows)"
+        )
+    k = expected.folds
+    sizes = np.bincount(block["fold"].to_numpy()[~is_test].astype(np.int64), minlength=k)
+    n_train = n - expected.n_test
+    low, high = n_train // k, -(-n_train // k)
+    odd = np.flatnonzero((sizes < low) | (sizes > high))
+    if odd.size:
+        j = int(odd[0])
+        raise TableError(
+            f"{source}: column 'fold': {where} has {int(sizes[j])} training rows in fold {j} "
+            f"{since}, expected {low if low == high else f'{low} or {high}'} (split.folds = {k})"
+        )
+
+
+def _typed(chunk: pd.DataFrame) -> pd.DataFrame:
+    """Integer replicate and fold, float x, y, y_true (after :func:`check_rows` passed)."""
+    out = chunk.copy()
+    for column in out.columns:
+        if column in ("replicate", "fold"):
+            out[column] = pd.to_numeric(out[column]).astype(np.int64)
+        elif column != "split":
+            out[column] = pd.to_numeric(out[column]).astype(float)
+    return out
+
+
+def _chunks(path: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    try:
+        with pd.read_csv(path, chunksize=chunk_rows, dtype={"split": object}) as reader:
+            yield from reader
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        cause = " ".join(str(exc).split())
+        raise TableError(
+            f"{path}: not a readable CSV table ({type(exc).__name__}: {cause})"
+        ) from None
+
+
+def iter_replicates(
+    path: str,
+    expected: Expected,
+    columns: Sequence[str],
+    chunk_rows: int | None = None,
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Read a data table one replicate at a time, checking it against the study as it goes.
+
+    Yields ``(replicate, rows)`` with a ``RangeIndex`` from 0 and typed columns; raises
+    :class:`TableError` at the first problem. Memory holds one replicate and one chunk.
+    """
+    offset, following = 0, 0
+    current: list[pd.DataFrame] = []
+    start = 0
+    seen_header = False
+
+    def finish(frames, replicate, first_row):
+        block = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        block = block.reset_index(drop=True)
+        check_replicate(block, path, expected, replicate, first_row)
+        return block
+
+    for chunk in _chunks(path, chunk_rows or CHUNK_ROWS):
+        if not seen_header:
+            check_header(chunk.columns, path, columns)
+            seen_header = True
+        if chunk.empty:
+            continue
+        chunk.index = pd.RangeIndex(offset, offset + len(chunk))
+        check_rows(chunk, path, expected, offset)
+        chunk = _typed(chunk)
+        reps = chunk["replicate"].to_numpy()
+        cuts = np.flatnonzero(np.diff(reps)) + 1
+        for lo, hi in zip([0, *cuts], [*cuts, len(chunk)], strict=True):
+            r = int(reps[lo])
+            if current and r == int(current[0]["replicate"].iloc[0]):
+                current.append(chunk.iloc[lo:hi])
+                continue
+            if current:
+                yield following, finish(current, following, start)
+                following += 1
+            if r != following:
+                _out_of_order(path, expected, r, following, offset + lo)
+            current, start = [chunk.iloc[lo:hi]], offset + lo
+        offset += len(chunk)
+    if not seen_header:
+        raise TableError(f"{path}: empty file (expected the header {', '.join(columns)})")
+    if not current:
+        raise TableError(f"{path}: no rows after the header")
+    yield following, finish(current, following, start)
+    following += 1
+    if following < expected.replicates:
+        raise TableError(
+            f"{path}: column 'replicate': replicate {following} is missing (the table ends at "
+            f"{_line(offset - 1)}; expected replicates 0…{expected.replicates - 1}, "
+            f"scenarios.replicates = {expected.replicates})"
+        )
+
+
+def _out_of_order(path, expected, found, wanted, row):
+    if found < wanted:
+        raise TableError(
+            f"{path}: column 'replicate': replicate {found} appears again at {_line(row)} "
+            "(each replicate's rows must be one block, in order)"
+        )
+    raise TableError(
+        f"{path}: column 'replicate': replicate {wanted} is missing (replicate {found} starts at "
+        f"{_line(row)}; expected replicates 0…{expected.replicates - 1}, "
+        f"scenarios.replicates = {expected.replicates})"
+    )
+
+
+def read_table(
+    path: str, expected: Expected, columns: Sequence[str], checksum: str | None = None
+) -> pd.DataFrame:
+    """The whole table, checked against the study and, if ``checksum`` names a sidecar, against
+    the checksum recorded when it was written (content problems are reported first)."""
+    digest = file_sha256(path) if checksum is not None else None
+    table = pd.concat(
+        [rows for _, rows in iter_replicates(path, expected, columns)], ignore_index=True
+    )
+    if checksum is not None:
+        verify_checksum(path, checksum, digest)
+    return table
+
+
+# ------------------------------------------------------------------------------------------
+# Checksums
+
+
+def file_sha256(path: str, block: int = 1 << 20) -> str:
+    """SHA-256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(block):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def recorded_sha256(sidecar: str) -> str:
+    """The digest a sidecar records (``sha256sum`` format: ``<hex>  <file name>``)."""
+    with open(sidecar, encoding="ascii", errors="replace") as handle:
+        return handle.read().split(" ", 1)[0].strip()
+
+
+def verify_checksum(path: str, sidecar: str, digest: str | None = None) -> None:
+    """Raise :class:`TableError` if ``path`` is not the file whose checksum ``sidecar`` records."""
+    digest = digest or file_sha256(path)
+    recorded = recorded_sha256(sidecar)
+    if digest != recorded:
+        raise TableError(
+            f"{path}: changed after it was written (SHA-256 {digest[:12]}…, {sidecar} records "
+            f"{recorded[:12]}…); delete it and snakemake rebuilds it"
+        )
+
+
+class ChecksummedCSV:
+    """Write a CSV in pieces and record its SHA-256 in ``<path>.sha256`` when closed.
+
+    Frames are buffered up to ``chunk_rows`` rows and written together (one ``to_csv`` call per
+    chunk keeps many small replicates fast and a large one bounded). The bytes equal one
+    ``to_csv(index=False)`` of all frames concatenated. The sidecar is written last and
+    atomically (a temporary file, then a rename): if it exists, it describes a complete file.
+    """
+
+    def __init__(self, path: str, chunk_rows: int | None = None):
+        self.path, self.chunk_rows = path, chunk_rows or CHUNK_ROWS
+        self._file = open(path, "wb")  # noqa: SIM115 - closed in close()
+        self._digest = hashlib.sha256()
+        self._header = True
+        self._buffer: list[pd.DataFrame] = []
+        self._buffered = 0
+
+    def write(self, frame: pd.DataFrame) -> None:
+        """Append the rows of ``frame`` (the header goes before the first rows)."""
+        self._buffer.append(frame)
+        self._buffered += len(frame)
+        if self._buffered >= self.chunk_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._buffer:
+            return
+        frame = (
+            pd.concat(self._buffer, ignore_index=True)
+            if len(self._buffer) > 1
+            else (self._buffer[0])
+        )
+        self._buffer, self._buffered = [], 0
+        for lo in range(0, max(len(frame), 1), self.chunk_rows):
+            text = frame.iloc[lo : lo + self.chunk_rows].to_csv(
+                index=False, header=self._header, lineterminator="\n"
+            )
+            self._header = False
+            data = text.encode("utf-8")
+            self._digest.update(data)
+            self._write(self._file.write, data)
+
+    def _write(self, action, *args) -> None:
+        try:
+            action(*args)
+        except OSError as exc:  # e.g. a full disk: name the file, not just the errno
+            raise OSError(exc.errno, f"{self.path}: cannot write ({exc.strerror})") from None
+
+    def close(self) -> None:
+        self._flush()
+        self._write(self._file.close)
+        sidecar = self.path + CHECKSUM_SUFFIX
+        temporary = sidecar + ".tmp"
+        line = f"{self._digest.hexdigest()}  {os.path.basename(self.path)}\n"
+        try:
+            with open(temporary, "w", encoding="ascii") as handle:
+                handle.write(line)
+            os.replace(temporary, sidecar)
+        except OSError as exc:
+            _remove(temporary)
+            raise OSError(exc.errno, f"{sidecar}: cannot write ({exc.strerror})") from None
+
+    def __enter__(self) -> ChecksummedCSV:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        try:
+            if kind is None:
+                self.close()
+                return
+        except BaseException:
+            _remove(self.path)
+            raise
+        try:
+            self._file.close()
+        except OSError:
+            pass
+        _remove(self.path)  # no partial file is left behind
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+
+
+def edited_since_written(path: str, expected: Expected, columns: Sequence[str]) -> str | None:
+    """``None`` if ``path`` is missing, has no sidecar or matches its recorded checksum; else one
+    line saying what is wrong with it (a content problem if there is one)."""
+    sidecar = path + CHECKSUM_SUFFIX
+    if not (os.path.exists(path) and os.path.exists(sidecar)):
+        return None
+    digest = file_sha256(path)
+    if digest == recorded_sha256(sidecar):
+        return None
+    try:
+        for _ in iter_replicates(path, expected, columns):
+            pass
+    except TableError as exc:
+        return (
+            f"{exc}; the file was changed after it was written: delete it and snakemake rebuilds it"
+        )
+    try:
+        verify_checksum(path, sidecar, digest)
+    except TableError as exc:
+        return str(exc)
+    return None
+
+
+# ------------------------------------------------------------------------------------------
+# The data stages, streaming
+
+
+def write_simulated(
+    path: str, scenario: Scenario, replicates: int, seed: int, domain: Sequence[float]
+) -> None:
+    """Simulate a scenario into ``path`` one replicate at a time (with its checksum sidecar).
+
+    The bytes equal ``l1l2.data.simulate(...).to_csv(path, index=False)``; memory holds one
+    replicate, whatever the number of replicates.
+    """
+    if replicates < 1:
+        raise ValueError(f"replicates must be >= 1, got {replicates}")
+    with ChecksummedCSV(path) as out:
+        for r in range(replicates):
+            out.write(simulate_replicate(scenario, r, seed, domain))
+
+
+def write_split(
+    source: str,
+    path: str,
+    expected: Expected,
+    scenario_name: str,
+    seed: int,
+    checksum: str | None = None,
+) -> None:
+    """Split the simulated table ``source`` into ``path``, one replicate at a time.
+
+    ``source`` is checked against the study as it is read and, if ``checksum`` names its sidecar,
+    against the checksum ``simulate`` recorded. The bytes equal ``l1l2.data.split(...)`` written
+    with ``to_csv(index=False)``; memory holds one replicate.
+    """
+    if not 0.0 < expected.test_size < 1.0:
+        raise ValueError(f"test_size must be in (0, 1), got {expected.test_size}")
+    if expected.folds < 2:
+        raise ValueError(f"folds must be >= 2, got {expected.folds}")
+    digest = file_sha256(source) if checksum is not None else None
+    with ChecksummedCSV(path) as out:
+        for r, rows in iter_replicates(source, expected, SIMULATED):
+            out.write(
+                split_replicate(rows, scenario_name, r, seed, expected.test_size, expected.folds)
+            )
+        if checksum is not None:
+            verify_checksum(source, checksum, digest)

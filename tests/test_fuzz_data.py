@@ -1,0 +1,725 @@
+"""Fuzz suite, data and fault side: hostile but realistic edits of the data files and faults.
+
+Every case works on a copy of one finished tiny study (``tiny_run``, tests/config/tiny.yaml) and
+asserts one clear line naming the file (and the column and first bad row where there is one),
+and that nothing produced before is lost or changed.
+
+* ``test_a_bad_data_file_is_refused_naming_file_column_and_row``: ~60 edits of a split or a
+  simulated file, checked by the function every stage reads its data with
+  (``l1l2.tables.read_table``: content against the study, then the checksum its writer
+  recorded) and by the check Snakemake runs before planning (``edited_since_written``).
+* Real ``snakemake`` runs: an edit that keeps the file's modification time, an edit whose
+  checksum was re-recorded (the stage's own check must catch it), SIGINT/SIGTERM/SIGKILL in the
+  middle of a run and the recovery to an identical manifest, two runs at once (the lock), and a
+  full disk (a small tmpfs; skipped where mounting is not permitted).
+
+The table of cases and messages is in docs/promises.md ("Fuzz cases: data and faults").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from l1l2.data import scenarios_from_config
+from l1l2.tables import (
+    SIMULATED,
+    SPLIT,
+    ChecksummedCSV,
+    Expected,
+    TableError,
+    edited_since_written,
+    read_table,
+)
+
+from conftest import ROOT, SNAKEMAKE, TINY_CONFIG, copy_run, snakemake
+
+pytestmark = pytest.mark.workflow
+
+CONFIG = yaml.safe_load(TINY_CONFIG.read_text())
+SCENARIOS = {
+    s.name: s
+    for s in scenarios_from_config(
+        CONFIG["scenarios"]["functions"],
+        CONFIG["scenarios"]["noise_sd"],
+        CONFIG["scenarios"]["n_samples"],
+    )
+}
+SCENARIO = "sine_sd0.2_n60"  # 2 replicates x 60 rows: rows 0-59 replicate 0, 60-119 replicate 1
+OTHER = "sparse_legendre_sd0.2_n60"
+SPLIT_FILE = f"data/split/{SCENARIO}.csv"
+SIMULATED_FILE = f"data/simulated/{SCENARIO}.csv"
+LOCKED = "Directory cannot be locked"
+
+
+def expected(scenario: str = SCENARIO) -> Expected:
+    s = SCENARIOS[scenario]
+    return Expected(
+        s.function,
+        s.noise_sd,
+        s.n_samples,
+        CONFIG["scenarios"]["replicates"],
+        tuple(CONFIG["scenarios"]["domain"]),
+        CONFIG["split"]["test_size"],
+        CONFIG["split"]["folds"],
+    )
+
+
+def digests(root: Path) -> dict[str, str]:
+    """sha256 of every file under data/ and results/ of a run."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for folder in ("data", "results")
+        for p in sorted((root / folder).rglob("*"))
+        if p.is_file()
+    }
+
+
+def error_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("l1l2 error in rule ")]
+
+
+# --------------------------------------------------------------------------------------------
+# Edits. Each takes the file's lines (header first, each ending in "\n") and returns new text.
+
+ROW = 7  # a row of replicate 0 (file line 9)
+
+
+def _cells(lines, row):
+    return lines[row + 1].rstrip("\n").split(",")
+
+
+def set_cell(column, value, row=ROW):
+    def edit(lines, columns):
+        cells = _cells(lines, row)
+        cells[columns.index(column)] = value
+        lines[row + 1] = ",".join(cells) + "\n"
+        return "".join(lines)
+
+    return edit
+
+
+def set_where(column, value, predicate):
+    """Set ``column`` on the first row where ``predicate(cells, columns)`` holds."""
+
+    def edit(lines, columns):
+        row = next(i for i in range(len(lines) - 1) if predicate(_cells(lines, i), columns))
+        return set_cell(column, value, row)(lines, columns)
+
+    return edit
+
+
+def is_split(label):
+    return lambda cells, columns: cells[columns.index("split")] == label
+
+
+def cut_number(column, keep=4, row=ROW):
+    """Cut a number in the middle (e.g. 0.2987... -> 0.29): still a number, not the same one."""
+
+    def edit(lines, columns):
+        cells = _cells(lines, row)
+        cells[columns.index(column)] = cells[columns.index(column)][:keep]
+        lines[row + 1] = ",".join(cells) + "\n"
+        return "".join(lines)
+
+    return edit
+
+
+def keep_rows(stop, start=0):
+    return lambda lines, columns: "".join([lines[0], *lines[1 + start : 1 + stop]])
+
+
+def header(text):
+    return lambda lines, columns: "".join([text + "\n", *lines[1:]])
+
+
+def raw(text):
+    return lambda lines, columns: text
+
+
+def cut_last_line(lines, columns):
+    return "".join(lines[:-1]) + lines[-1][: len(lines[-1]) // 2]
+
+
+def swap_rows(a, b):
+    def edit(lines, columns):
+        lines[a + 1], lines[b + 1] = lines[b + 1], lines[a + 1]
+        return "".join(lines)
+
+    return edit
+
+
+def duplicate_row(row):
+    return lambda lines, columns: "".join([*lines[: row + 2], lines[row + 1], *lines[row + 2 :]])
+
+
+def move_row(source, target):
+    def edit(lines, columns):
+        line = lines.pop(source + 1)
+        lines.insert(target + 1, line)
+        return "".join(lines)
+
+    return edit
+
+
+def drop_column(column):
+    def edit(lines, columns):
+        j = columns.index(column)
+        return "".join(
+            ",".join(c for i, c in enumerate(line.rstrip("\n").split(",")) if i != j) + "\n"
+            for line in lines
+        )
+
+    return edit
+
+
+def add_column(lines, columns):
+    return "".join(
+        line.rstrip("\n") + ("," + ("note" if i == 0 else "0")) + "\n"
+        for i, line in enumerate(lines)
+    )
+
+
+def relabel_fold(lines, columns):
+    """Move one training row from fold 0 to fold 1: folds 14/16/15, no longer dealt evenly."""
+    return set_where("fold", "1", lambda c, cols: c[cols.index("fold")] == "0")(lines, columns)
+
+
+def other_scenario(lines, columns):
+    """The file replaced by the other scenario's (a different true function)."""
+    return (Path.cwd() / "data/split" / f"{OTHER}.csv").read_text()
+
+
+def crlf(lines, columns):
+    return "".join(line.replace("\n", "\r\n") for line in lines)
+
+
+def blank_line(lines, columns):
+    return "".join([*lines[:10], "\n", *lines[10:]])
+
+
+def semicolons(lines, columns):
+    return "".join(line.replace(",", ";") for line in lines)
+
+
+def nudge_y(lines, columns):
+    cells = _cells(lines, ROW)
+    j = columns.index("y")
+    cells[j] = repr(float(cells[j]) + 1e-3)
+    lines[ROW + 1] = ",".join(cells) + "\n"
+    return "".join(lines)
+
+
+def bytes_edit(data: bytes):
+    return lambda lines, columns: data
+
+
+CHANGED = "changed after it was written"
+LINE = f"row {ROW} (line {ROW + 2})"
+SPLIT_CASES = [
+    # (case, edit, words the one-line message must contain besides the file name)
+    (
+        "truncated-at-line",
+        keep_rows(100),
+        ["column 'replicate'", "replicate 1 has 40 rows", "n_samples"],
+    ),
+    ("missing-replicate-1", keep_rows(60), ["column 'replicate'", "replicate 1 is missing"]),
+    ("missing-replicate-0", keep_rows(120, start=60), ["replicate 0 is missing", "row 0 (line 2)"]),
+    ("value-cut-mid-field", cut_last_line, ["column", "row 119 (line 121)"]),
+    ("cut-number-x", cut_number("x"), ["column 'y_true'", LINE, "true function sine"]),
+    ("cut-number-y_true", cut_number("y_true"), ["column 'y_true'", LINE]),
+    ("cut-number-y", cut_number("y"), [CHANGED, ".sha256"]),
+    ("x=1e6", set_cell("x", "1e6"), ["column 'x'", "1000000.0", LINE, "domain"]),
+    ("x=-1.5", set_cell("x", "-1.5"), ["column 'x'", LINE, "scenarios.domain"]),
+    ("x=nan", set_cell("x", "nan"), ["column 'x'", LINE, "finite"]),
+    ("x=inf", set_cell("x", "inf"), ["column 'x'", LINE, "finite"]),
+    ("x=text", set_cell("x", "abc"), ["column 'x'", "'abc'", LINE]),
+    ("x=empty", set_cell("x", ""), ["column 'x'", LINE, "finite"]),
+    (
+        "headers-x-y-swapped",
+        header("replicate,y,x,y_true,split,fold"),
+        ["column 2 is 'y'", "expected 'x'"],
+    ),
+    (
+        "headers-y-y_true-swapped",
+        header("replicate,x,y_true,y,split,fold"),
+        ["column 3 is 'y_true'"],
+    ),
+    ("header-renamed", header("replicate,X,y,y_true,split,fold"), ["column 2 is 'X'"]),
+    ("column-dropped", drop_column("fold"), ["column 'fold' is missing"]),
+    ("column-added", add_column, ["unexpected column 'note'"]),
+    (
+        "fold=99-train",
+        set_where("fold", "99", is_split("train")),
+        ["column 'fold'", "99", "0…2", "split.folds"],
+    ),
+    ("fold=99-test", set_where("fold", "99", is_split("test")), ["column 'fold'", "99", "-1"]),
+    ("fold=1.5", set_cell("fold", "1.5"), ["column 'fold'", "1.5", LINE, "integer"]),
+    ("fold=-2-train", set_where("fold", "-2", is_split("train")), ["column 'fold'", "-2", "0…2"]),
+    (
+        "fold=K-train",
+        set_where("fold", "3", is_split("train")),
+        ["column 'fold'", "3", "split.folds = 3"],
+    ),
+    ("fold=nan", set_cell("fold", "nan"), ["column 'fold'", LINE, "finite"]),
+    (
+        "fold-sizes-unbalanced",
+        relabel_fold,
+        ["column 'fold'", "replicate 0", "training rows in fold"],
+    ),
+    (
+        "test-row-relabelled-train",
+        set_where("split", "train", is_split("test")),
+        ["column 'fold'", "-1"],
+    ),
+    (
+        "train-row-relabelled-test",
+        set_where("split", "test", is_split("train")),
+        ["column 'fold'", "fold of a test row"],
+    ),
+    ("split=validation", set_cell("split", "validation"), ["column 'split'", "'validation'", LINE]),
+    ("split=empty", set_cell("split", ""), ["column 'split'", LINE, "train or test"]),
+    ("replicate=0.5", set_cell("replicate", "0.5"), ["column 'replicate'", "0.5", LINE, "integer"]),
+    (
+        "replicate=-1",
+        set_cell("replicate", "-1"),
+        ["column 'replicate'", "-1", LINE, "scenarios.replicates"],
+    ),
+    ("replicate=2", set_cell("replicate", "2"), ["column 'replicate'", LINE, "0…1"]),
+    ("replicate=1e300", set_cell("replicate", "1e300"), ["column 'replicate'", LINE]),
+    ("replicate=text", set_cell("replicate", "one"), ["column 'replicate'", "'one'", LINE]),
+    (
+        "y=1e300",
+        set_cell("y", "1e300"),
+        ["column 'y'", "1e+300", LINE, "noise standard deviations"],
+    ),
+    ("y=-1e300", set_cell("y", "-1e300"), ["column 'y'", LINE, "scenarios.noise_sd"]),
+    ("y=nan", set_cell("y", "nan"), ["column 'y'", LINE, "finite"]),
+    ("y=-inf", set_cell("y", "-inf"), ["column 'y'", LINE, "finite"]),
+    ("y=empty", set_cell("y", ""), ["column 'y'", LINE]),
+    ("y-nudged-1e-3", nudge_y, [CHANGED]),
+    ("y_true=5", set_cell("y_true", "5"), ["column 'y_true'", LINE, "true function sine"]),
+    ("rows-swapped", swap_rows(3, 4), ["column 'x' decreases", "row 4 (line 6)", "replicate 0"]),
+    ("row-duplicated", duplicate_row(10), ["replicate 0 has 61 rows"]),
+    ("row-moved-across-replicates", move_row(70, 5), ["column 'replicate'", "replicate 0"]),
+    ("other-scenario-file", other_scenario, ["column 'y_true'", "true function sine"]),
+    ("empty-file", raw(""), ["not a readable CSV"]),
+    ("header-only", keep_rows(0), ["no rows"]),
+    (
+        "non-utf8-bytes",
+        bytes_edit(b"replicate,x,y\n\xff\xfe\xfa,1,2\n"),
+        ["not a readable CSV", "UnicodeDecodeError"],
+    ),
+    (
+        "binary-garbage",
+        bytes_edit(b"\x00\x17garbage;;\n\xff\xfe not a table\n"),
+        ["not a readable CSV"],
+    ),
+    ("crlf-line-endings", crlf, [CHANGED]),
+    ("blank-line-inserted", blank_line, [CHANGED]),
+    ("semicolon-separated", semicolons, ["column 1 is 'replicate;x;y;y_true;split;fold'"]),
+    (
+        "comment-line",
+        lambda lines, c: "".join([*lines[:5], "# edited by hand\n", *lines[5:]]),
+        ["column 'replicate'", "'# edited by hand'"],
+    ),
+    (
+        "trailing-garbage",
+        lambda lines, c: "".join(lines) + "oops\n",
+        ["column 'replicate'", "'oops'"],
+    ),
+]
+SIMULATED_CASES = [
+    ("sim:truncated-at-line", keep_rows(90), ["replicate 1 has 30 rows"]),
+    ("sim:y_true=nan", set_cell("y_true", "nan"), ["column 'y_true'", LINE, "finite"]),
+    ("sim:column-dropped", drop_column("y_true"), ["column 'y_true' is missing"]),
+    ("sim:headers-swapped", header("replicate,y,x,y_true"), ["column 2 is 'y'"]),
+    ("sim:x=1e6", set_cell("x", "1e6"), ["column 'x'", LINE, "domain"]),
+    ("sim:replicate=0.5", set_cell("replicate", "0.5"), ["column 'replicate'", LINE, "integer"]),
+    (
+        "sim:split-file-copied-over",
+        lambda lines, c: (Path.cwd() / SPLIT_FILE).read_text(),
+        ["unexpected column 'split'"],
+    ),
+    ("sim:cut-number-y", cut_number("y", keep=3), [CHANGED]),
+]
+CASES = [(SPLIT_FILE, SPLIT, *c) for c in SPLIT_CASES] + [
+    (SIMULATED_FILE, SIMULATED, *c) for c in SIMULATED_CASES
+]
+
+
+@pytest.fixture(scope="module")
+def data_copy(tiny_run, tmp_path_factory) -> Path:
+    """The data/ folder of the finished tiny study (the cases edit copies of its files)."""
+    target = tmp_path_factory.mktemp("fuzz_data")
+    shutil.copytree(tiny_run / "data", target / "data")
+    return target
+
+
+@pytest.mark.parametrize(
+    ("path", "columns", "case", "edit", "words"), CASES, ids=[c[2] for c in CASES]
+)
+def test_a_bad_data_file_is_refused_naming_file_column_and_row(
+    path, columns, case, edit, words, data_copy, tmp_path, monkeypatch
+):
+    work = tmp_path / "run"
+    shutil.copytree(data_copy / "data", work / "data")
+    monkeypatch.chdir(work)
+    original = Path(path).read_text()
+    edited = edit(original.splitlines(keepends=True), list(columns))
+    if isinstance(edited, str):
+        Path(path).write_text(edited, newline="")
+    else:
+        Path(path).write_bytes(edited)
+    assert Path(path).read_bytes() != original.encode(), "the edit must change the file"
+    before = digests(work)
+    # what a stage does when it reads the file ...
+    with pytest.raises(TableError) as raised:
+        read_table(path, expected(), columns, checksum=path + ".sha256")
+    message = str(raised.value)
+    # ... and the check run before Snakemake plans any job
+    planned = edited_since_written(path, expected(), columns)
+    for text in (message, planned):
+        assert text is not None and "\n" not in text, text
+        assert text.startswith(f"{path}:"), text
+        for word in words:
+            assert word in text, f"{word!r} not in {text!r}"
+    assert planned.startswith(message)
+    assert digests(work) == before  # reading never changes or removes anything
+
+
+def test_an_untouched_file_passes_every_check(data_copy, monkeypatch):
+    monkeypatch.chdir(data_copy)
+    for scenario in SCENARIOS:
+        for folder, columns in (("data/simulated", SIMULATED), ("data/split", SPLIT)):
+            path = f"{folder}/{scenario}.csv"
+            table = read_table(path, expected(scenario), columns, checksum=path + ".sha256")
+            assert len(table) == 2 * 60 and list(table.columns) == list(columns)
+            assert edited_since_written(path, expected(scenario), columns) is None
+
+
+def test_a_changed_config_does_not_make_unchanged_data_suspect(data_copy, monkeypatch):
+    """The check before planning compares checksums only: data written under other settings
+    (here: 4 folds instead of 3) are not reported; the stages that depend on them rerun."""
+    monkeypatch.chdir(data_copy)
+    other = Expected(**{**expected().as_dict(), "folds": 4, "domain": (-1.0, 1.0)})
+    assert edited_since_written(SPLIT_FILE, other, SPLIT) is None
+
+
+# --------------------------------------------------------------------------------------------
+# Real snakemake runs on copies of the finished study
+
+
+def _keep_mtime_write(path: Path, text: str) -> None:
+    stat = path.stat()
+    path.write_text(text)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def _mtimes(root: Path) -> dict[str, int]:
+    return {
+        p.relative_to(root).as_posix(): p.stat().st_mtime_ns
+        for folder in ("data", "results")
+        for p in (root / folder).rglob("*")
+        if p.is_file()
+    }
+
+
+@pytest.mark.parametrize(
+    ("case", "path", "edit", "words"),
+    [
+        ("kept-mtime-plausible", SPLIT_FILE, cut_number("y"), [CHANGED]),
+        (
+            "kept-mtime-fold-99",
+            SPLIT_FILE,
+            set_where("fold", "99", is_split("train")),
+            ["column 'fold'", "99", CHANGED],
+        ),
+        ("new-mtime-x-1e6", SIMULATED_FILE, set_cell("x", "1e6"), ["column 'x'", LINE, CHANGED]),
+    ],
+    ids=["kept-mtime-plausible", "kept-mtime-fold-99", "new-mtime-x-1e6"],
+)
+def test_an_edited_data_file_stops_snakemake_before_any_job(
+    case, path, edit, words, tiny_run, tmp_path
+):
+    """Snakemake alone would not notice an edit that keeps the modification time ("Nothing to be
+    done"); the check before planning does, and nothing runs or is removed."""
+    work = copy_run(tiny_run, tmp_path / "run")
+    target = work / path
+    text = edit(
+        target.read_text().splitlines(keepends=True), list(SPLIT if "split" in path else SIMULATED)
+    )
+    if case.startswith("kept-mtime"):
+        _keep_mtime_write(target, text)
+    else:
+        target.write_text(text)
+    before, mtimes = digests(work), _mtimes(work)
+    args = ("-n",) if case == "kept-mtime-plausible" else ()
+    proc = snakemake(work, *args, check=False)
+    assert proc.returncode != 0
+    lines = [line for line in proc.output.splitlines() if line.startswith(f"{path}:")]
+    assert len(lines) == 1, proc.output[-3000:]
+    for word in words:
+        assert word in lines[0]
+    assert "delete it and snakemake rebuilds it" in lines[0]
+    assert digests(work) == before and _mtimes(work) == mtimes  # no job ran, nothing removed
+
+
+def test_a_recomputed_checksum_leaves_the_stage_check(tiny_run, tmp_path):
+    """Someone edits a split file and re-records its checksum (sha256sum): the check before
+    planning passes, the fit job reruns on it and its own check stops it with one line; the
+    failed job leaves no output, everything else is unchanged."""
+    work = copy_run(tiny_run, tmp_path / "run")
+    target = work / SPLIT_FILE
+    text = set_where("fold", "99", is_split("train"))(
+        target.read_text().splitlines(keepends=True), list(SPLIT)
+    )
+    target.write_text(text)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    Path(f"{target}.sha256").write_text(f"{digest}  {target.name}\n")
+    before = digests(work)
+    proc = snakemake(work, "--cores", "1", check=False)
+    assert proc.returncode != 0
+    (line,) = error_lines(proc.output)
+    assert line.startswith("l1l2 error in rule ")  # whichever reader of the file ran first
+    assert f"TableError: {SPLIT_FILE}: column 'fold' has 99" in line and "split.folds = 3" in line
+    after = digests(work)
+    failed = set(before) - set(after)
+    assert failed and all(f.startswith("results/") for f in failed)
+    assert {k: v for k, v in before.items() if k in after} == after
+
+
+# ---------------------------------------------------------------------------------------------
+# Signals and the lock: the last jobs of the study rerun, interrupted, then recovered
+
+# Every output of two short jobs (a figure, the summary) and of the manifest, as globs.
+TAIL = [
+    "results/figures/crosscheck.*",
+    "results/tables/summary.*",
+    "results/manifest.tsv",
+    "results/provenance.*",
+]
+# Every output of one long job (solver runs for the convergence figure) and of the manifest: a
+# signal sent once the job's log exists reaches it while it computes, past Python's and
+# Snakemake's imports.
+LONG_TAIL = [
+    "results/figures/convergence.*",
+    "results/tables/conditioning.csv",
+    "results/manifest.tsv",
+    "results/provenance.*",
+]
+LONG_LOG = "logs/figures/convergence.log"
+
+
+def _start(work: Path, log: Path) -> subprocess.Popen:
+    command = [*SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--directory", str(work)]
+    command += ["--configfile", str(TINY_CONFIG), "--cores", "1"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SNAKEMAKE_")}
+    with open(log, "w") as out:
+        return subprocess.Popen(
+            command, cwd=work, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
+
+
+def _wait_for(work: Path, proc: subprocess.Popen, log: Path, ready) -> None:
+    deadline = time.monotonic() + 300
+    while not ready():
+        assert proc.poll() is None, f"the run ended too early:\n{log.read_text()}"
+        assert time.monotonic() < deadline, "no job started"
+        time.sleep(0.02)
+
+
+def _a_job_started(work: Path):
+    return lambda: any((work / ".snakemake" / "incomplete").glob("*"))
+
+
+def _tail_copy(tiny_run: Path, work: Path, tail: list[str]) -> dict[str, str]:
+    """A copy of the finished study without the outputs of a few jobs, which then rerun; the
+    digests of everything else, which must survive whatever happens to those jobs."""
+    copy_run(tiny_run, work)
+    for pattern in tail:
+        found = list(work.glob(pattern))
+        assert found, pattern
+        for path in found:
+            path.unlink()
+    (work / LONG_LOG).unlink()
+    return digests(work)
+
+
+@pytest.mark.parametrize(
+    "sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=lambda s: s.name
+)
+def test_a_signal_mid_run_then_recovery_gives_an_identical_manifest(sig, tiny_run, tmp_path):
+    """The whole run (Snakemake and its job, as Ctrl-C or a scheduler would) gets the signal
+    while a job computes; the files made before stay, and the documented recovery (after
+    SIGKILL: the lock message, `--unlock`) ends with the outputs and manifest of an undisturbed
+    run."""
+    work = tmp_path / "run"
+    long = sig == signal.SIGINT
+    kept = _tail_copy(tiny_run, work, LONG_TAIL if long else TAIL)
+    log = tmp_path / "run.log"
+    proc = _start(work, log)
+    try:
+        _wait_for(work, proc, log, (work / LONG_LOG).exists if long else _a_job_started(work))
+        os.killpg(proc.pid, sig)
+        proc.wait(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    output = log.read_text()
+    assert "Traceback" not in output, output[-3000:]
+    if long:
+        assert "l1l2: rule figure_convergence interrupted; run snakemake again" in output
+        assert "Terminating processes on user request" in output
+    now = digests(work)
+    assert {k: now.get(k) for k in kept} == kept  # nothing produced before is lost or changed
+    if sig == signal.SIGKILL:
+        refused = snakemake(work, check=False)
+        assert refused.returncode != 0 and LOCKED in refused.output and "--unlock" in refused.output
+        snakemake(work, "--unlock")
+    snakemake(work)
+    assert digests(work) == digests(tiny_run)
+    manifest = (work / "results/manifest.tsv").read_bytes()
+    assert manifest == (tiny_run / "results/manifest.tsv").read_bytes()
+
+
+def test_two_runs_at_once_the_second_is_refused(tiny_run, tmp_path):
+    work = tmp_path / "run"
+    kept = _tail_copy(tiny_run, work, LONG_TAIL)
+    log = tmp_path / "run.log"
+    first = _start(work, log)
+    try:
+        _wait_for(work, first, log, (work / LONG_LOG).exists)
+        second = snakemake(work, check=False)
+        still_running = first.poll() is None
+        assert first.wait(timeout=600) == 0, log.read_text()[-3000:]
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait()
+    assert still_running and second.returncode != 0
+    assert LOCKED in second.output
+    now = digests(work)
+    assert {k: now[k] for k in kept} == kept
+    assert now == digests(tiny_run)
+
+
+# ---------------------------------------------------------------------------------------------
+# A full disk (a small tmpfs)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    proc = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip() or proc.returncode}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_while_splitting_names_the_file_and_leaves_nothing(
+    small_disk, data_copy, monkeypatch
+):
+    """``split`` on a disk that fills up: one line naming the file being written, no partial file
+    and no checksum sidecar left; the data that were there before are untouched."""
+    from l1l2.tables import write_split
+
+    disk = small_disk
+    shutil.copytree(data_copy / "data/simulated", disk / "data/simulated")
+    (disk / "data/split").mkdir()
+    free = shutil.disk_usage(disk).free
+    (disk / "filler").write_bytes(b"\0" * max(free - 8192, 0))  # leave less than a split file
+    before = digests(disk)
+    monkeypatch.chdir(disk)
+    with pytest.raises(OSError) as raised:
+        write_split(
+            SIMULATED_FILE,
+            SPLIT_FILE,
+            expected(),
+            SCENARIO,
+            CONFIG["seed"],
+            checksum=SIMULATED_FILE + ".sha256",
+        )
+    message = str(raised.value)
+    assert "\n" not in message and SPLIT_FILE in message and "No space left" in message
+    assert not Path(SPLIT_FILE).exists() and not Path(SPLIT_FILE + ".sha256").exists()
+    assert digests(disk) == before
+    # with room again, the same call writes the file the study wrote
+    (disk / "filler").unlink()
+    write_split(
+        SIMULATED_FILE,
+        SPLIT_FILE,
+        expected(),
+        SCENARIO,
+        CONFIG["seed"],
+        checksum=SIMULATED_FILE + ".sha256",
+    )
+    assert Path(SPLIT_FILE).read_bytes() == (data_copy / SPLIT_FILE).read_bytes()
+
+
+def test_checksummed_csv_bytes_equal_one_to_csv(tmp_path):
+    """Many small pieces, a piece larger than a chunk and the header: the same bytes as one
+    ``to_csv`` of everything, and a sidecar ``sha256sum -c`` accepts."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    frames = [
+        pd.DataFrame({"replicate": r, "x": rng.normal(size=n), "split": "train"})
+        for r, n in enumerate([3, 1, 250, 7])
+    ]
+    path = tmp_path / "t.csv"
+    with ChecksummedCSV(str(path), chunk_rows=100) as out:
+        for frame in frames:
+            out.write(frame)
+    assert path.read_text() == pd.concat(frames, ignore_index=True).to_csv(index=False)
+    check = subprocess.run(["sha256sum", "-c", "t.csv.sha256"], cwd=tmp_path, capture_output=True)
+    assert check.returncode == 0, check.stdout
+
+
+def test_the_streamed_stages_write_the_bytes_of_the_in_memory_functions(tmp_path):
+    """write_simulated/write_split == simulate/split + to_csv, byte for byte (three replicates,
+    a domain other than [-1, 1], a chunk smaller than a replicate)."""
+    import pandas as pd
+
+    from l1l2 import tables
+    from l1l2.data import Scenario, simulate, split
+
+    scenario = Scenario("runge", 0.3, 37)
+    study = Expected("runge", 0.3, 37, 3, (0.0, 2.0), 0.2, 4)
+    sim, spl = str(tmp_path / "sim.csv"), str(tmp_path / "split.csv")
+    old_chunk = tables.CHUNK_ROWS
+    tables.CHUNK_ROWS = 10
+    try:
+        tables.write_simulated(sim, scenario, 3, 11, (0.0, 2.0))
+        tables.write_split(sim, spl, study, scenario.name, 11, checksum=sim + ".sha256")
+    finally:
+        tables.CHUNK_ROWS = old_chunk
+    data = simulate(scenario, 3, 11, (0.0, 2.0))
+    assert Path(sim).read_text() == data.to_csv(index=False)
+    expected_split = split(pd.read_csv(sim), scenario.name, 11, 0.2, 4)
+    assert Path(spl).read_text() == expected_split.to_csv(index=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(pytest.main([__file__, "-q"]))
