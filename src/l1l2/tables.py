@@ -393,6 +393,14 @@ def read_table(
     return table
 
 
+def read_split(path: str, expected: Mapping) -> pd.DataFrame:
+    """A split table as the stages read it: checked against the study (``expected``, the plain
+    values of a rule's ``params.expected``) and against the checksum in ``<path>.sha256``."""
+    return read_table(
+        path, Expected.from_mapping(expected), SPLIT, checksum=path + CHECKSUM_SUFFIX
+    )
+
+
 # ------------------------------------------------------------------------------------------
 # Checksums
 

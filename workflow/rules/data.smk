@@ -30,7 +30,7 @@ rule split:
     conda:
         ENV
     params:
-        code=library_hash("data", "tables"),
+        code=library_hash("tables"),
         scenario="{scenario}",
         expected=lambda w: expected_tables(w.scenario),
         seed=config["seed"],

@@ -12,7 +12,7 @@ rule fit:
     conda:
         ENV
     params:
-        code=library_hash("data", "study", "tables"),
+        code=library_hash("study", "tables"),
         model="{model}",
         expected=lambda w: expected_tables(w.scenario),
         degrees=DEGREES,
@@ -45,7 +45,7 @@ rule reference:
     conda:
         ENV
     params:
-        code=library_hash("data", "study", "tables"),
+        code=library_hash("study", "tables"),
         models=MODELS,
         expected=lambda w: expected_tables(w.scenario),
         degrees=DEGREES,

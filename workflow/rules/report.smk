@@ -121,7 +121,7 @@ rule figures_scenario:
     conda:
         ENV
     params:
-        code=library_hash("plots", "data", "tables"),
+        code=library_hash("plots", "tables"),
         scenario="{scenario}",
         expected=lambda w: expected_tables(w.scenario),
         function=lambda w: SCENARIOS[w.scenario].function,
@@ -192,7 +192,7 @@ rule figure_mechanics:
     conda:
         ENV
     params:
-        code=library_hash("plots", "data", "tables"),
+        code=library_hash("plots", "tables"),
         scenario=EXAMPLE_SCENARIO,
         expected=expected_tables(EXAMPLE_SCENARIO),
         degree=min(8, DEGREES[-1]),
@@ -224,7 +224,7 @@ rule figure_convergence:
     conda:
         ENV
     params:
-        code=library_hash("plots", "data", "tables"),
+        code=library_hash("plots", "tables"),
         scenario=EXAMPLE_SCENARIO,
         expected=expected_tables(EXAMPLE_SCENARIO),
         models=MODELS,

@@ -29,19 +29,6 @@ def read_csv(path, **kwargs):
         raise ValueError(f"{path}: not a readable CSV table ({type(exc).__name__}: {exc})") from exc
 
 
-def read_split(smk, key="data"):
-    """The split table ``smk.input[key]``, checked against the study (``params.expected``) and
-    against the checksum ``split`` recorded (``smk.input[key + "_sha256"]``)."""
-    from l1l2.tables import SPLIT, Expected, read_table
-
-    return read_table(
-        getattr(smk.input, key),
-        Expected.from_mapping(smk.params.expected),
-        SPLIT,
-        checksum=getattr(smk.input, f"{key}_sha256"),
-    )
-
-
 def run(main, smk):
     label = f"rule {smk.rule}" + "".join(f", {k}={v}" for k, v in smk.wildcards.items())
     try:

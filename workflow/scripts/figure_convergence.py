@@ -3,13 +3,14 @@
 import logging
 
 from l1l2 import plots
+from l1l2.tables import read_split
 
-from _runner import read_split, run
+from _runner import run
 
 
 def main(smk):
     p = smk.params
-    split = read_split(smk, "split")
+    split = read_split(smk.input.split, smk.params.expected)
     tol, max_iter = p.solver["tol"], p.solver["max_iter"]
     table = plots.conditioning_table(
         split,

@@ -3,8 +3,9 @@
 import pandas as pd
 
 from l1l2 import plots
+from l1l2.tables import read_split
 
-from _runner import read_split, run
+from _runner import run
 
 #: Resolution of the animation relative to the config's dpi (18 frames: kept light).
 ANIMATION_DPI_SCALE = 0.75
@@ -16,7 +17,7 @@ def main(smk):
     metrics = pd.read_csv(smk.input.metrics)
     metrics = metrics[metrics["scenario"] == scenario]
     selection = pd.read_csv(smk.input.selection)
-    split = read_split(smk, "split")
+    split = read_split(smk.input.split, smk.params.expected)
     coefs = {m: pd.read_csv(path) for m, path in zip(p.models, smk.input.coefs, strict=True)}
     shared = {"basis": p.basis, "domain": p.domain, "style": p.style}
     degree = max(p.degrees)

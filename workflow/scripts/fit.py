@@ -3,12 +3,13 @@
 import numpy as np
 
 from l1l2.study import fit_grid
+from l1l2.tables import read_split
 
-from _runner import read_split, run
+from _runner import run
 
 
 def main(smk):
-    table = read_split(smk)
+    table = read_split(smk.input.data, smk.params.expected)
     p = smk.params
     metrics, coefs = fit_grid(
         table,

@@ -4,12 +4,13 @@ differences to the l1l2 fits (one job per scenario: each job pays scikit-learn's
 import pandas as pd
 
 from l1l2.study import compare_with_reference
+from l1l2.tables import read_split
 
-from _runner import read_csv, read_split, run
+from _runner import read_csv, run
 
 
 def main(smk):
-    table = read_split(smk)
+    table = read_split(smk.input.data, smk.params.expected)
     p = smk.params
     results = [
         compare_with_reference(
