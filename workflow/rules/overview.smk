@@ -48,6 +48,7 @@ rule explorer:
     input:
         metrics="results/tables/metrics.csv",
         splits=expand("data/split/{scenario}.csv", scenario=SCENARIOS),
+        splits_sha256=expand("data/split/{scenario}.csv.sha256", scenario=SCENARIOS),
         coefs=expand(
             "results/fits/{scenario}/{model}.coefs.csv",
             scenario=SCENARIOS,
@@ -65,8 +66,9 @@ rule explorer:
     conda:
         ENV
     params:
-        code=library_hash("explorer", "overview", "data"),
+        code=library_hash("explorer", "overview", "data", "tables"),
         scenarios=SCENARIO_VALUES,
+        expected={name: expected_tables(name) for name in SCENARIOS},
         functions=config["scenarios"]["functions"],
         models=MODELS,
         lambdas=PENALIZED_LAMBDAS,
@@ -81,6 +83,7 @@ rule overview:
         metrics="results/tables/metrics.csv",
         selection="results/tables/selection_replicates.csv",
         example_split=f"data/split/{EXAMPLE_SCENARIO}.csv",
+        example_split_sha256=f"data/split/{EXAMPLE_SCENARIO}.csv.sha256",
         animations=expand("results/figures/{scenario}/fits.gif", scenario=SCENARIOS),
         error_vs_degree=expand(
             "results/figures/{scenario}/error_vs_degree.png", scenario=SCENARIOS
@@ -102,8 +105,9 @@ rule overview:
     conda:
         ENV
     params:
-        code=library_hash("overview", "plots", "data"),
+        code=library_hash("overview", "plots", "data", "tables"),
         scenarios=SCENARIO_VALUES,
+        expected=expected_tables(EXAMPLE_SCENARIO),
         functions=config["scenarios"]["functions"],
         noise_sd=config["scenarios"]["noise_sd"],
         n_samples=config["scenarios"]["n_samples"],

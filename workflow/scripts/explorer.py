@@ -1,9 +1,10 @@
 """The interactive explorer (degree and λ sliders) of the scenario where OLS overfits most."""
 
 
-from l1l2.data import Scenario, validate_split
+from l1l2.data import Scenario
 from l1l2.explorer import explorer_chart, explorer_tables, write_explorer
 from l1l2.overview import lead_scenario, scenario_order
+from l1l2.tables import read_split
 
 from _runner import read_csv, run
 
@@ -14,8 +15,7 @@ def main(smk):
     metrics = read_csv(smk.input.metrics)
     lead = lead_scenario(metrics, scenario_order(scenarios, p.functions))
     index = list(p.scenarios).index(lead)
-    split = read_csv(smk.input.splits[index])
-    validate_split(split, smk.input.splits[index])
+    split = read_split(smk.input.splits[index], p.expected[lead])
     coefs = {
         model: read_csv(smk.input.coefs[index * len(p.models) + i])
         for i, model in enumerate(p.models)

@@ -2,8 +2,9 @@
 
 
 from l1l2 import plots
-from l1l2.data import Scenario, get_true_function, validate_split
+from l1l2.data import Scenario, get_true_function
 from l1l2.overview import claims_table, measure_claims, render_overview
+from l1l2.tables import read_split
 
 from _runner import read_csv, run
 
@@ -35,8 +36,7 @@ def main(smk):
     names = list(p.scenarios)
     metrics = read_csv(inp.metrics)
     per_replicate = read_csv(inp.selection)
-    split = read_csv(inp.example_split)
-    validate_split(split, inp.example_split)
+    split = read_split(inp.example_split, smk.params.expected)
     X, y = plots.example_problem(split, p.example_degree, p.basis, p.domain)
     trajectory = plots.trajectory_runs(X, y, p.penalized_lambdas)
     claims = measure_claims(metrics, per_replicate, scenarios, p.functions, p.models, trajectory)
