@@ -211,7 +211,7 @@ def check_rows(chunk: pd.DataFrame, source: str, expected: Expected, offset: int
         "y_true",
         inside & finite["y_true"] & ~true_ok,
         lambda i: (
-            f"expected {truth[i]!r}, the true function {expected.function} at this x "
+            f"expected {float(truth[i])!r}, the true function {expected.function} at this x "
             "(scenarios.functions)"
         ),
     )
