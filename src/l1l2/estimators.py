@@ -31,7 +31,18 @@ Data handling (one code path for all four classes, :func:`_fit_linear`), as scik
   densified. The problem handed to :func:`l1l2.solvers.solve` is then an equivalent one with
   at most ``n_features + 1`` rows, :math:`\tilde X = \sqrt m\,\Lambda^{1/2}V^\top` from
   :math:`G = V\Lambda V^\top`, with the same :math:`G`, :math:`c` and
-  :math:`y_c^\top S y_c/n` (so the same objective, gap and stopping rule).
+  :math:`y_c^\top S y_c/n` (so the same objective, gap and stopping rule). Eigenvalues
+  below :math:`\lambda_{\max}\,p\,\varepsilon` count as zero.
+* Singular :math:`G` (rank :math:`r < p`: more features than samples, collinear columns)
+  without an L1 term or ``positive`` (LinearRegression, Ridge): the minimizer — for least
+  squares the minimum-norm one, which is what scikit-learn returns — lies in the range of
+  :math:`G`, where the objective is unchanged. It is solved there, in the coordinates
+  :math:`z = V_r^\top w` of the :math:`r` eigenvectors with positive eigenvalues
+  (:math:`\tilde X = \sqrt m\,\Lambda_r^{1/2}`, diagonal), and :math:`w = V_r z`. The
+  problem in :math:`z` is strongly convex with :math:`\mu = \lambda_r + \alpha`, so the
+  solver certifies :math:`\lVert w - w^\star\rVert = \lVert z - z^\star\rVert \le`
+  ``coef_tol``; in the original coordinates μ would be α (1e-16 for a "tiny" ridge, 0 for
+  least squares) and nothing could be certified.
 * Multi-output ``y`` of shape ``(n_samples, n_targets)`` is solved for all targets in one
   batched :func:`l1l2.solvers.solve_many` call (``coef_`` then has shape
   ``(n_targets, n_features)``); Ridge accepts one ``alpha`` per target.
@@ -49,7 +60,8 @@ result, because l1l2 always runs its own first-order ``method`` on the Gram matr
 Ridge's ``solver`` (every name scikit-learn accepts; the same
 combinations are refused, with scikit-learn's messages: ``"lbfgs"`` needs ``positive=True``,
 ``positive=True`` needs ``"auto"`` or ``"lbfgs"``, sparse ``X`` with an intercept refuses
-``"svd"``, ``"cholesky"`` and ``"saga"``). ``tol`` is the gap threshold of
+``"svd"``, ``"cholesky"`` and ``"saga"``). ``GDRidge.solver_`` repeats the ``solver`` name
+asked for; unlike scikit-learn's, it does not name the algorithm that ran. ``tol`` is the gap threshold of
 :mod:`l1l2.solvers` (``gap <= tol·||y_c||²/n``): for Lasso / ElasticNet it means what it
 means in scikit-learn (same default, 1e-4); scikit-learn's Ridge and LinearRegression use
 direct solvers by default, so ours default to ``tol=1e-16``. All four add l1l2's accuracy
@@ -164,12 +176,18 @@ def _weighted_stats(X, Y, sw, fit_intercept, in_place=False):
     return 0.5 * (G + G.T), C, yy, x_mean, y_mean
 
 
-def _equivalent_problem(G, C, yy):
-    r"""Rows ``Xt`` (m, p) and targets ``Yt`` (m, T) with the same Gram statistics.
+def _equivalent_problem(G, C, yy, reduce=False):
+    r"""Rows ``Xt`` (m, q) and targets ``Yt`` (m, T) with the same Gram statistics.
 
     :math:`\tilde X^\top\tilde X/m = G`, :math:`\tilde X^\top\tilde y_k/m = c_k` (the part of
     :math:`c_k` in the range of G, which is all of it for exact data) and
-    :math:`\tilde y_k^\top\tilde y_k/m = yy_k`, with ``m`` = rank(G) + 1 ≤ p + 1.
+    :math:`\tilde y_k^\top\tilde y_k/m = yy_k`, with ``m`` = rank(G) + 1 ≤ p + 1; returns
+    ``(Xt, Yt, basis)``. Eigenvalues below ``λ_max·p·eps`` count as zero.
+
+    With ``reduce`` and a singular ``G`` (rank r < p), the rows are written in the
+    coordinates ``z = basisᵀw`` of the range of G instead (q = r columns, ``basis`` the
+    (p, r) orthonormal eigenvectors of its positive eigenvalues, so ``G`` is diagonal there);
+    otherwise (or when G has no positive eigenvalue) ``basis`` is None and q = p.
     """
     lam, V = np.linalg.eigh(G)
     keep = lam > max(lam[-1], 0.0) * G.shape[0] * np.finfo(np.float64).eps
@@ -178,9 +196,12 @@ def _equivalent_problem(G, C, yy):
     R = np.sqrt(lam)[:, None] * V.T  # (r, p), RᵀR = G on its range
     Z = (V.T @ C) / np.sqrt(lam)[:, None]  # (r, T), RᵀZ = C
     rest = np.sqrt(np.maximum(yy - np.einsum("ij,ij->j", Z, Z), 0.0))
-    Xt = np.sqrt(m) * np.vstack([R, np.zeros((1, G.shape[0]))])
+    basis = V if reduce and 0 < lam.size < G.shape[0] else None
+    if basis is not None:
+        R = np.diag(np.sqrt(lam))  # R V: the same rows in the coordinates z = Vᵀw
+    Xt = np.sqrt(m) * np.vstack([R, np.zeros((1, R.shape[1]))])
     Yt = np.sqrt(m) * np.vstack([Z, rest[None, :]])
-    return Xt, Yt
+    return Xt, Yt, basis
 
 
 def _user_gram(gram, G, x_mean, n, fit_intercept):
@@ -300,7 +321,10 @@ class _GDBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         """
         T = C.shape[1]
         alphas = self._l1l2_alphas(n_samples, T)
-        Xt, Yt = _equivalent_problem(G, C, yy)
+        # Without an L1 term or a sign constraint the minimizer (the minimum-norm one for
+        # least squares) lies in the range of G: solve there when G is singular.
+        smooth = self._penalty in ("none", "l2") and not self.positive
+        Xt, Yt, basis = _equivalent_problem(G, C, yy, reduce=smooth)
         kw = dict(penalty=self._penalty, l1_ratio=self._l1_ratio, fit_intercept=False,
                   method=self.method, tol=self.tol,
                   max_iter=self._default_max_iter if self.max_iter is None else self.max_iter)
@@ -311,6 +335,8 @@ class _GDBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         W0 = np.asarray(self.coef_, dtype=np.float64).reshape(T, -1) if warm else None
         if W0 is not None and W0.shape != (T, G.shape[0]):
             W0 = None
+        if W0 is not None and basis is not None:
+            W0 = W0 @ basis
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
             res = self._solve_targets(Xt, Yt, alphas, W0, kw)
@@ -322,6 +348,8 @@ class _GDBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
             else:
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         coef = np.vstack([r.coef[0] for r in res])
+        if basis is not None:
+            coef = coef @ basis.T
         if not np.all(np.isfinite(coef)):
             raise ValueError("Iterations resulted in non-finite parameter values. The input "
                              "data may contain large values and need to be preprocessed.")
@@ -394,7 +422,8 @@ class _CDOptions:
 class GDLinearRegression(_GDBase):
     r"""Ordinary least squares by gradient descent: minimizes
     :math:`\sum_i s_i(y_i - x_i^\top w - b)^2` (same solution as ``LinearRegression``; the
-    minimum-norm one when ``X`` is rank deficient, which FISTA started at 0 converges to).
+    minimum-norm one when ``X`` is rank deficient, found in the range of ``XᵀX``: see the
+    module docstring).
 
     Parameters
     ----------
@@ -491,7 +520,10 @@ class GDRidge(_GDBase):
     coef_, intercept_, n_iter_, dual_gap_, converged_, n_features_in_
         See :class:`GDLinearRegression`.
     solver_ : str
-        The algorithm that ran: ``method`` (scikit-learn reports its own solver's name).
+        The ``solver`` name this fit was asked for, unchanged (``"auto"`` stays
+        ``"auto"``). It does **not** name the algorithm that ran: that is always l1l2's
+        ``method`` on the Gram matrix, whatever ``solver`` says. (scikit-learn's ``solver_``
+        names the solver it used; its tests check that a named solver is reported back.)
     """
 
     _penalty = "l2"
@@ -539,7 +571,7 @@ class GDRidge(_GDBase):
 
     def _set_fitted(self, *args):
         super()._set_fitted(*args)
-        self.solver_ = self.method  # the algorithm that actually ran
+        self.solver_ = self.solver  # the name asked for, not the algorithm (see above)
 
     def _l1l2_alphas(self, n_samples, n_targets):
         a = np.asarray(self.alpha, dtype=np.float64).reshape(-1)
@@ -915,7 +947,7 @@ class GDPolynomialRegression(RegressorMixin, BaseEstimator):
             if solver == "direct":
                 d = np.linalg.lstsq(G, g, rcond=None)[0]
             else:
-                Xt, Yt = _equivalent_problem(G, g[:, None], np.zeros(1))
+                Xt, Yt, _ = _equivalent_problem(G, g[:, None], np.zeros(1))
                 res = solve(Xt, Yt[:, 0], penalty="none", fit_intercept=False,
                             method=self.method, tol=self.tol, max_iter=self.max_iter)
                 d, n_iter = res.coef[0], n_iter + int(res.n_iter[0])
