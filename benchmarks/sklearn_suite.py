@@ -167,6 +167,8 @@ _CAUSES = [
      r"approx\(| ± "),
     ("timeout (slower than --timeout)", r"^Failed: Timeout"),
     ("warning expected but not raised", r"DID NOT WARN|No warnings of type|did not warn"),
+    ("message text differs (match= of raises/warns)", r"Regex pattern did not match"),
+    ("error expected but not raised", r"DID NOT RAISE"),
     ("warning raised (test turns warnings into errors)", r"Warning: "),
     ("sample_weight", r"sample_weight"),
     ("sparse X", r"[Ss]parse"),

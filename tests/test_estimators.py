@@ -1,5 +1,7 @@
 """scikit-learn compatibility of l1l2.estimators."""
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.polynomial.legendre import legvander
@@ -11,7 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from l1l2.estimators import GDElasticNet, GDLasso, GDLinearRegression, GDRidge
+from l1l2.estimators import RIDGE_SOLVERS, GDElasticNet, GDLasso, GDLinearRegression, GDRidge
 
 
 @parametrize_with_checks(
@@ -207,6 +209,44 @@ def test_ridge_solver_names_mapping():
         GDRidge(solver="cholesky").fit(sparse.csr_matrix(X), y)
     with pytest.raises(ValueError, match="solver"):
         GDRidge(solver="newton").fit(X, y)
+
+
+def test_ridge_solver_is_reported_as_asked_not_as_run():
+    X, y, _ = api_data()
+    for solver in RIDGE_SOLVERS:
+        est = GDRidge(solver=solver, positive=solver == "lbfgs").fit(X, y)
+        assert est.solver_ == solver  # the name asked for; l1l2's method ran
+    assert "does **not** name the algorithm" in GDRidge.__doc__
+
+
+@pytest.mark.parametrize("shape", [(30, 60), (60, 30)], ids=["wide", "collinear"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_singular_smooth_fits_are_minimum_norm_and_certified(shape, fit_intercept):
+    # Wide X, or a tall X with every column twice: G is singular, so only the range of G
+    # makes the problem strongly convex; the fit there is the minimum-norm solution.
+    rng = np.random.default_rng(5)
+    n, p = shape
+    X = rng.standard_normal((n, p)) + 3.0
+    if n > p:
+        X = np.hstack([X[:, : p // 2], X[:, : p // 2]])
+    y = X @ rng.standard_normal(X.shape[1]) + 4.0 + rng.standard_normal(n)
+    Xc = X - X.mean(axis=0) if fit_intercept else X
+    yc = y - y.mean() if fit_intercept else y
+    w_min_norm = np.linalg.lstsq(Xc, yc, rcond=None)[0]
+    for est in (GDLinearRegression(fit_intercept=fit_intercept),
+                GDRidge(alpha=1e-16, fit_intercept=fit_intercept)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no ConvergenceWarning
+            est.fit(X, y)
+        assert est.converged_
+        np.testing.assert_allclose(est.coef_, w_min_norm, rtol=0, atol=1e-10)
+        if fit_intercept:
+            assert est.intercept_ == pytest.approx(y.mean() - X.mean(axis=0) @ w_min_norm,
+                                                   abs=1e-9)
+    ridge = GDRidge(alpha=2.0, fit_intercept=fit_intercept).fit(X, y)
+    w_ridge = np.linalg.solve(Xc.T @ Xc + 2.0 * np.eye(X.shape[1]), Xc.T @ yc)
+    assert ridge.converged_
+    np.testing.assert_allclose(ridge.coef_, w_ridge, rtol=0, atol=1e-8)
 
 
 def test_precompute_gram_and_cd_options_accepted():

@@ -43,6 +43,11 @@ def test_suite_script_on_a_subset(tmp_path):
     ("Failed: DID NOT WARN. No warnings of type (<class 'UserWarning'>,) were emitted.",
      "warning expected but not raised"),
     ("Failed: Timeout >120.0s", "timeout (slower than --timeout)"),
+    ("AssertionError: Regex pattern did not match.",
+     "message text differs (match= of raises/warns)"),
+    ("Failed: Regex pattern did not match any of the 1 warnings emitted.",
+     "message text differs (match= of raises/warns)"),
+    ("Failed: DID NOT RAISE TypeError", "error expected but not raised"),
     ("KeyError: 'x'", "other: KeyError"),
 ])
 def test_classify(error, cause):

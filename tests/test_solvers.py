@@ -493,6 +493,15 @@ def test_positive_ridge_and_ols_match_nnls(fit_intercept, method):
     assert n == 80
 
 
+@pytest.mark.parametrize("method", ["fista", "auto"])
+def test_zero_gradient_is_optimal_even_without_strong_convexity(method):
+    # One sample with an intercept: the centred X is 0, so G = 0 and μ = 0. w = 0 has a zero
+    # subgradient, hence is a minimizer: the start meets the contract, no iteration.
+    res = solve([[1.0]], [0.0], "none", fit_intercept=True, method=method, positive=True)
+    assert res.converged[0] and res.n_iter[0] == 0 and res.gap[0] == 0.0
+    assert res.coef[0, 0] == 0.0 and res.intercept[0] == 0.0
+
+
 def test_positive_solve_many_matches_solve_and_rejects_bad_flag():
     problems = [legendre_design(n, d, seed) for seed, (n, d) in
                 enumerate([(60, 3), (150, 12), (40, 6)])]

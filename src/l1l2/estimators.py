@@ -61,10 +61,12 @@ Ridge's ``solver`` (every name scikit-learn accepts; the same
 combinations are refused, with scikit-learn's messages: ``"lbfgs"`` needs ``positive=True``,
 ``positive=True`` needs ``"auto"`` or ``"lbfgs"``, sparse ``X`` with an intercept refuses
 ``"svd"``, ``"cholesky"`` and ``"saga"``). ``GDRidge.solver_`` repeats the ``solver`` name
-asked for; unlike scikit-learn's, it does not name the algorithm that ran. ``tol`` is the gap threshold of
-:mod:`l1l2.solvers` (``gap <= tol·||y_c||²/n``): for Lasso / ElasticNet it means what it
-means in scikit-learn (same default, 1e-4); scikit-learn's Ridge and LinearRegression use
-direct solvers by default, so ours default to ``tol=1e-16``. All four add l1l2's accuracy
+asked for; unlike scikit-learn's, it does not name the algorithm that ran.
+
+``tol`` is the gap threshold of :mod:`l1l2.solvers` (``gap <= tol·||y_c||²/n``): for
+Lasso / ElasticNet it means what it means in scikit-learn (same default, 1e-4);
+scikit-learn's Ridge and LinearRegression use direct solvers by default, so ours default to
+``tol=1e-16``. All four add l1l2's accuracy
 contract ``coef_tol`` (default 1e-8: where the problem is strongly convex, the solver
 certifies coefficients and intercept within ``coef_tol``) and default to ``method="auto"``
 (conjugate gradient for the smooth problems, FISTA with active-set conjugate-gradient steps
@@ -323,7 +325,8 @@ class _GDBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         alphas = self._l1l2_alphas(n_samples, T)
         # Without an L1 term or a sign constraint the minimizer (the minimum-norm one for
         # least squares) lies in the range of G: solve there when G is singular.
-        smooth = self._penalty in ("none", "l2") and not self.positive
+        rho = {"none": 0.0, "l2": 0.0, "l1": 1.0}.get(self._penalty, self._l1_ratio)
+        smooth = not self.positive and (rho == 0 or alphas is None or not np.any(alphas > 0))
         Xt, Yt, basis = _equivalent_problem(G, C, yy, reduce=smooth)
         kw = dict(penalty=self._penalty, l1_ratio=self._l1_ratio, fit_intercept=False,
                   method=self.method, tol=self.tol,
@@ -577,7 +580,7 @@ class GDRidge(_GDBase):
         a = np.asarray(self.alpha, dtype=np.float64).reshape(-1)
         if a.size not in (1, n_targets):
             raise ValueError(f"Number of targets and number of penalties do not correspond: "
-                             f"{n_targets} != {a.size}")
+                             f"{a.size} != {n_targets}")
         if np.any(a < 0) or not np.all(np.isfinite(a)):
             raise ValueError(f"alpha must be finite and >= 0, got alpha={self.alpha!r}")
         return np.broadcast_to(a, (n_targets,)) / n_samples

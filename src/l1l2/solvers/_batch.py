@@ -170,7 +170,8 @@ def measures(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive):
     mu_pl_, mu_sc_ = mu_pl[:, 0, :], mu_sc[:, 0, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         gap_s = gg / (2.0 * mu_pl_)
-        gap_s = np.where(np.isnan(gap_s), np.inf, gap_s)
+        # g = 0 exactly: w is a minimizer (F(w) − F* = 0) even where μ_pl = 0.
+        gap_s = np.where(gg == 0, 0.0, np.where(np.isnan(gap_s), np.inf, gap_s))
         gap = np.where(a1_ > 0, gap_a, gap_s)
 
         wn = np.sqrt(l2sq)
