@@ -234,7 +234,8 @@ def test_singular_smooth_fits_are_minimum_norm_and_certified(shape, fit_intercep
     yc = y - y.mean() if fit_intercept else y
     w_min_norm = np.linalg.lstsq(Xc, yc, rcond=None)[0]
     for est in (GDLinearRegression(fit_intercept=fit_intercept),
-                GDRidge(alpha=1e-16, fit_intercept=fit_intercept)):
+                GDRidge(alpha=1e-16, fit_intercept=fit_intercept),
+                GDElasticNet(alpha=1e-16, l1_ratio=0.0, tol=1e-16, fit_intercept=fit_intercept)):
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # no ConvergenceWarning
             est.fit(X, y)
