@@ -91,11 +91,25 @@ Each α stops, and says ``converged``, when
    :math:`\lambda_{\min}` of :math:`G + \alpha_2 I` on the remaining coordinates, often
    far larger for a sparse solution. The bound is certified for the problem defined by
    the computed ``G`` and ``c``, with an allowance for the rounding of the gradient and of
-   λ_min; forming ``G``
-   itself perturbs the solution by about cond(G)·1e-16 relative, which matters only for
-   cond(G) ≳ 1e9 (monomial bases of high degree) — there the contract is usually not met
-   and the fit says so. Where μ = 0 (singular ``G`` without L2 term: OLS or Lasso with
-   p ≥ n or collinear columns) the solution need not be unique and only the gap applies.
+   λ_min; forming ``G`` itself perturbs the solution by about cond(G)·1e-16 relative,
+   which matters only for cond(G) ≳ 1e9 (monomial bases of high degree) — there the
+   contract is usually not met and the fit says so. Where μ = 0 (singular ``G`` without
+   L2 term: OLS or Lasso with p ≥ n or collinear columns) the solution need not be unique
+   and only the gap applies.
+
+   For the smooth problems under ``cg`` and ``auto`` the certificate is for the data's
+   own problem (exactly centred ``X`` and ``y``, no rounding): the Gram bound counts
+   the worst-case error of forming ``G`` and ``c`` in float64, and a pair for which that
+   is too loose, or which reached the Gram bound's rounding floor (about
+   cond(G)·eps·‖w‖), is certified in exact arithmetic instead: its gradient
+   :math:`g^\star` is computed exactly from the data's float64 values (integers times
+   powers of two) and rounded once, a correction :math:`\hat d \approx H^{-1}g^\star`
+   found by conjugate gradient, and
+   :math:`\lVert w - w^\star\rVert \le \lVert\hat d\rVert + (\lVert g^\star -
+   H\hat d\rVert + e)/\mu` with the rounding allowances ``e``; while the contract
+   fails, :math:`w \leftarrow w - \hat d` (iterative refinement, at most 4 rounds).
+   This certifies least squares up to cond(G) ≈ 1e11–1e12 (the worst-case slack of
+   forming ``G`` then exceeds λ_min, μ is not certified and the fit says not converged).
 
 So ``tol`` bounds the objective and ``coef_tol`` the solution; ``coef_tol=None`` keeps the
 gap alone (scikit-learn's meaning of ``tol``). The gap is an upper bound on

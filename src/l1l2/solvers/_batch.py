@@ -7,7 +7,8 @@ Everything here works on stacks: ``m`` problems (zero-padded to the largest ``p`
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 
@@ -39,6 +40,10 @@ class Batch:
     lmax: np.ndarray
     lmin: np.ndarray
     lpos: np.ndarray
+    data: list | None = None
+    fit_intercept: bool = True
+    _exact: dict = field(default_factory=dict, repr=False)
+    _slack: tuple | None = field(default=None, repr=False)
 
     @property
     def m(self) -> int:
@@ -60,6 +65,25 @@ class Batch:
         """λ_min(G) less its rounding allowance (Weyl: ``p·eps·λ_max``), clipped at 0."""
         return np.maximum(self.lmin - self.p * _EPS * self.lmax, 0.0)
 
+    def data_slack(self) -> tuple[np.ndarray, np.ndarray]:
+        r"""How far ``G``, ``C`` may be from those of the exactly centred data, per problem.
+
+        Centring and the products in float64 err by at most :math:`\gamma = (n + p + 4)`·eps
+        times the magnitudes, bounded by the uncentred scales :math:`S_x^2 = \lVert
+        X\rVert_F^2/n = \mathrm{tr}\,G + \lVert\bar x\rVert^2`,
+        :math:`S_y^2 = y_c^\top y_c/n + \bar y^2`: returns (16γS_x², 16γS_xS_y), so that the
+        gradient of the data's problem differs from the Gram one by at most
+        ``slack_w·‖w‖ + slack_0`` (:func:`certify_exact` avoids this term).
+        """
+        if self._slack is not None:
+            return self._slack
+        n = np.array([X.shape[0] for X, _ in self.data], dtype=np.float64)
+        gamma = (n + self.p + 4) * _EPS
+        sx2 = np.einsum("bii->b", self.G) + np.sum(self.x_mean * self.x_mean, axis=1)
+        sy = np.sqrt(self.yy + self.y_mean * self.y_mean)
+        self._slack = (16.0 * gamma * sx2, 16.0 * gamma * np.sqrt(sx2) * sy)
+        return self._slack
+
     @property
     def intercept_scale(self) -> np.ndarray:
         """max(1, ‖x̄‖₂): |Δb| = |x̄ᵀΔw| ≤ ‖x̄‖₂‖Δw‖₂, so this bounds coefficients and intercept."""
@@ -68,6 +92,9 @@ class Batch:
 
 def setup(pairs, fit_intercept: bool, names=None) -> Batch:
     """Gram quantities and spectra of validated ``(X, y)`` pairs, vectorized by shape.
+
+    The pairs are kept (by reference) for :func:`exact`, which re-derives a problem's Gram
+    quantities in exact arithmetic when a certificate needs them.
 
     Problems of the same ``(n, p)`` are stacked and reduced together (one batched product
     and one batched ``eigvalsh`` per shape), so the set-up costs a few NumPy calls per
@@ -123,13 +150,13 @@ def setup(pairs, fit_intercept: bool, names=None) -> Batch:
         lmax[idx] = top
         lmin[idx] = np.maximum(ev[:, 0], 0.0)
         lpos[idx] = np.where(ev > thresh[:, None], ev, np.inf).min(axis=1)
-    return Batch(G, C, yy, x_mean, y_mean, p, lmax, lmin, lpos)
+    return Batch(G, C, yy, x_mean, y_mean, p, lmax, lmin, lpos, list(pairs), fit_intercept)
 
 
 # --------------------------------------------------------------------------- measures
 
 
-def measures(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive):
+def measures(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, floor=False):
     """Stopping measure, objective and certified coefficient bound of every pair.
 
     Shapes: G (B,P,P), C (B,P,1), yy (B,1,1), W (B,P,A), a1/a2 (1,1,A), L/mu_pl/mu_sc
@@ -140,6 +167,9 @@ def measures(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive):
     * ``bound`` ≥ max(‖w − w*‖₂, |b − b*|) where μ_sc = λ_min(G) + α₂ > 0 (``inf``
       elsewhere): ``scale · min(‖g‖/μ_sc, √(2·gap/μ_sc))``, each with an allowance for the
       rounding of the gradient (``2·eps·√P·(‖c‖ + L‖w‖)``).
+
+    With ``floor=True`` also the bound's rounding floor ``scale·allowance/μ_sc`` (B, A): a
+    bound within a few times it cannot be lowered by iterating on ``G``.
     """
     GW = np.matmul(G, W)
     xi = C - GW  # X_cᵀ r / n
@@ -181,6 +211,8 @@ def measures(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive):
         by_gap = np.sqrt(2.0 * np.maximum(gap + wn * gerr + 4.0 * _EPS * a1_ * l1, 0.0)
                          / mu_sc_)
         bound = np.where(mu_sc_ > 0, np.minimum(by_grad, by_gap) * scale, np.inf)
+        if floor:
+            return gap, obj, bound, np.where(mu_sc_ > 0, gerr / mu_sc_ * scale, np.inf)
     return gap, obj, bound
 
 
@@ -240,6 +272,168 @@ def screened_bound(G, C, W, a1, a2, L, mu_sc, scale, positive, gap, bound, targe
 def meets(gap, bound, target, coef_tol, mu_sc):
     """The accuracy contract: gap ≤ target, and bound ≤ coef_tol where μ_sc > 0."""
     return (gap <= target) & ((bound <= coef_tol) | (mu_sc[:, 0, :] <= 0))
+
+
+# --------------------------------------------------------------------------- exact certificate
+
+#: Correction rounds of :func:`certify_exact` after the first measurement.
+REFINE_ROUNDS = 4
+
+
+def _as_integers(a):
+    """``a`` (float64) as ``(ints, e)`` with ``a == ints * 2**e`` exactly (Python integers)."""
+    m, e = np.frexp(a)
+    mi = (m * 2.0**53).astype(np.int64)  # exact: |m| < 1 has 53 significant bits
+    e = e.astype(np.int64) - 53
+    nz = mi != 0
+    e0 = int(e[nz].min()) if nz.any() else 0
+    sh = np.where(nz, e - e0, 0)
+    if sh.max(initial=0) <= 9:  # common case: fits int64, no Python loop
+        return (mi << sh).astype(object), e0
+    flat = [int(v) << int(k) for v, k in zip(mi.ravel().tolist(), sh.ravel().tolist(),
+                                               strict=True)]
+    return np.array(flat + [None], dtype=object)[:-1].reshape(a.shape), e0
+
+
+@dataclass
+class Exact:
+    r"""One problem's exactly centred data as integers, and its float64 Gram with its slack.
+
+    The float64 values of ``X`` and ``y`` are integers times powers of two, so with
+    :math:`A = nX - \mathbf 1\mathbf 1^\top X` (integers, scaled by :math:`2^{e_x}`) the
+    exactly centred data are :math:`X_c = A\,2^{e_x}/n`, likewise :math:`y_c = a\,2^{e_y}/n`
+    (:math:`A = nX`, :math:`a = ny` without intercept). ``G`` is the batch's float64 Gram
+    matrix, within ``dG`` (:meth:`Batch.data_slack`) of the exact :math:`G^\star` in 2-norm;
+    ``lmin``/``lmax`` bound :math:`\lambda_{\min}(G^\star)` from below and
+    :math:`\lambda_{\max}(G^\star)` from above (LAPACK's backward-stable ``eigvalsh``,
+    allowance 2(q + 1)·eps·λ_max, plus ``dG``, Weyl). ``b_err`` bounds the rounding of the
+    float64 intercept :math:`\bar y - \bar x^\top w` per unit of ``1 + ‖w‖₂``.
+    """
+
+    A: np.ndarray
+    a: np.ndarray
+    ex: int
+    ey: int
+    n: int
+    G: np.ndarray
+    dG: float
+    lmin: float
+    lmax: float
+    b_err: float
+
+
+def exact(batch: Batch, i: int) -> Exact:
+    """The :class:`Exact` form of problem ``i`` (computed once, then cached)."""
+    if i in batch._exact:
+        return batch._exact[i]
+    X, y = batch.data[i]
+    n, q = X.shape
+    Xi, ex = _as_integers(X)
+    yi, ey = _as_integers(y)
+    if batch.fit_intercept:
+        A = n * Xi - Xi.sum(axis=0)[None, :]
+        a = n * yi - yi.sum()
+    else:
+        A, a = n * Xi, n * yi
+    dG = float(batch.data_slack()[0][i])
+    slack = 2.0 * (q + 1) * _EPS * batch.lmax[i] + dG
+    # |fl(mean) - mean| and the products/sums of the intercept: (n + q + 4)·eps·magnitudes.
+    b_err = (n + q + 4) * _EPS * float(np.abs(y).mean() + np.linalg.norm(np.abs(X).mean(axis=0)))
+    batch._exact[i] = Exact(A, a, ex, ey, n, batch.G[i, :q, :q], dG,
+                            float(batch.lmin[i]) - slack, float(batch.lmax[i]) + slack, b_err)
+    return batch._exact[i]
+
+
+def _exact_gradient(ex: Exact, w, a2: float):
+    r""":math:`X_c^\top(X_c w - y_c)/n + \alpha_2 w` for float64 ``w``, exact, rounded once."""
+    wi, ew = _as_integers(w)
+    t = min(ex.ex + ew, ex.ey)
+    v = ex.A.dot(wi) * (1 << (ex.ex + ew - t)) - ex.a * (1 << (ex.ey - t))
+    num = ex.A.T.dot(v)  # g = num·2^(ex+t)/n³ + α₂w
+    a2f = Fraction(a2)
+    e = ex.ex + t
+    scale = Fraction(1 << e, ex.n**3) if e >= 0 else Fraction(1, ex.n**3 << -e)
+    return np.array([float(Fraction(int(num[j])) * scale + a2f * Fraction(float(w[j])))
+                     for j in range(w.size)])
+
+
+def certify_exact(batch: Batch, rows, W, a2, target, coef_tol):
+    r"""Certify smooth pairs against the exact problem of the data, refining them first.
+
+    For a smooth problem (no L1 term, no constraint) :math:`F` is a quadratic with Hessian
+    :math:`H^\star = G^\star + \alpha_2 I` of the exactly centred data, so
+    :math:`w - w^\star = H^{\star-1}g^\star(w)` with the exact gradient :math:`g^\star`. The
+    Gram-based certificate of :func:`measures` bounds this by :math:`\lVert g\rVert/\mu`
+    with ``g`` from the float64 ``G``: it cannot go below about cond(G)·eps·‖w‖, and
+    neither can an iteration on that ``G``. Here :math:`g^\star(w)` is computed in exact
+    (integer) arithmetic from the data's float64 values and rounded once (error
+    ≤ eps·‖g‖), a correction :math:`\hat d \approx H^{-1}g` is found by conjugate gradient
+    on the float64 :math:`G + \alpha_2 I`, and for any :math:`\hat d`
+
+    .. math::
+
+        \lVert w - w^\star\rVert \le \lVert\hat d\rVert +
+        \frac{\lVert g - (G + \alpha_2 I)\hat d\rVert + e}{\mu},\qquad
+        e = \gamma_{q+2}(\lVert G\rVert_F\lVert\hat d\rVert + \alpha_2\lVert\hat d\rVert
+        + \lVert g\rVert) + \mathrm{dG}\,\lVert\hat d\rVert + \mathrm{eps}\lVert g\rVert,
+
+    with μ = ``lmin`` + α₂ (a certified lower bound). The bound on the intercept adds
+    ‖x̄‖ times that and the rounding of :math:`\bar y - \bar x^\top w`; the gap is
+    :math:`F(w) - F^\star \le \tfrac12(\lambda_{\max} + \alpha_2)\lVert w - w^\star\rVert^2`.
+    While the contract is not met, :math:`w \leftarrow w - \hat d` (iterative refinement
+    with an exact residual), at most :data:`REFINE_ROUNDS` times: the bound then comes down
+    to about eps·‖w‖ whenever cond(G)·eps ≪ 1.
+
+    ``rows`` (k,) problem index of each pair, ``W`` (k, P), ``a2``/``target`` (k,). Returns
+    W, gap, bound (``inf`` where μ ≤ 0), met (bool) and the CG steps spent per pair.
+    """
+    k, P = W.shape
+    exs = [exact(batch, int(i)) for i in rows]
+    G = np.zeros((k, P, P))
+    for j, ex in enumerate(exs):
+        q = ex.G.shape[0]
+        G[j, :q, :q] = ex.G
+    mu = np.array([ex.lmin for ex in exs]) + a2 * (1.0 - _EPS)
+    top = np.array([ex.lmax for ex in exs]) + a2 * (1.0 + _EPS)
+    gF = np.sqrt(np.sum(G * G, axis=(1, 2)))
+    dG = np.array([ex.dG for ex in exs])
+    xbar = np.linalg.norm(batch.x_mean[rows], axis=1)
+    b_err = np.array([ex.b_err for ex in exs])
+    gamma = (P + 2) * _EPS / (1.0 - (P + 2) * _EPS)
+    W = W.copy()
+    steps = np.zeros(k, dtype=np.int64)
+    live = mu > 0
+    gap, bound = np.full(k, np.inf), np.full(k, np.inf)
+    met = np.zeros(k, dtype=bool)
+    todo = live.copy()
+    for rnd in range(REFINE_ROUNDS + 1):
+        t = np.flatnonzero(todo)
+        g = np.zeros((t.size, P, 1))
+        for j, pair in enumerate(t):
+            q = exs[pair].G.shape[0]
+            g[j, :q, 0] = _exact_gradient(exs[pair], W[pair, :q], float(a2[pair]))
+        a2t = a2[t][:, None, None]
+        D = np.zeros_like(g)
+        for _ in range(2):  # CG, then once more from its true residual
+            D, _, _, _, taken = _cg(G[t], g, D, a2t, None, max(4 * P, 20))
+            steps[t] += taken
+        res = g - (np.matmul(G[t], D) + a2t * D)
+        dn = np.sqrt(np.sum(D * D, axis=(1, 2)))
+        gn = np.sqrt(np.sum(g * g, axis=(1, 2)))
+        rn = np.sqrt(np.sum(res * res, axis=(1, 2)))
+        e = gamma * (gF[t] * dn + a2[t] * dn + gn) + dG[t] * dn + _EPS * gn
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dw = dn + (rn + e) / mu[t]
+        bw = dw * (1.0 + 4.0 * _EPS)
+        wn = np.sqrt(np.sum(W[t] * W[t], axis=1))
+        bound[t] = np.maximum(bw, xbar[t] * bw + b_err[t] * (1.0 + wn))
+        gap[t] = 0.5 * top[t] * bw * bw
+        met[t] = (gap[t] <= target[t]) & (bound[t] <= coef_tol)
+        todo = live & ~met
+        if rnd == REFINE_ROUNDS or not todo.any():
+            break
+        W[todo] -= D[np.isin(t, np.flatnonzero(todo)), :, 0]
+    return W, gap, bound, met, steps
 
 
 # --------------------------------------------------------------------------- iterations
@@ -356,6 +550,8 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
               L=np.broadcast_to(L, (m, 1, A)), mu_pl=np.broadcast_to(mu_pl, (m, 1, A)),
               mu_sc=np.broadcast_to(mu_sc, (m, 1, A)), R=None, D=None, rr=None, a1=a1, a2=a2)
     use_cg = method == "cg" or (method == "auto" and pen.smooth)
+    if use_cg:
+        slack_w, slack_0 = batch.data_slack()
     polish = method == "auto" and not pen.smooth
     cg_restart = max(4 * P, 20)
     extra = np.zeros((m, A), dtype=np.int64)  # CG steps of the active-set refinement
@@ -407,14 +603,31 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
                     obj = _check_with_refinement(w, positive, P, target, coef_tol, record,
                                                  extra, k, stalled, backoff)
                 else:
-                    gap, obj, bound = measures(w.G, w.C, w.yy, w.W, w.a1, w.a2, w.L, w.mu_pl,
-                                               w.mu_sc, w.scale, positive)
+                    gap, obj, bound, floor = measures(w.G, w.C, w.yy, w.W, w.a1, w.a2, w.L,
+                                                      w.mu_pl, w.mu_sc, w.scale, positive,
+                                                      floor=True)
                     if pen.has_l1 and method != "subgradient":
                         bound = screened_bound(w.G, w.C, w.W, w.a1, w.a2, w.L, w.mu_sc,
                                                w.scale, positive, gap, bound,
                                                target[w.bi][:, None], coef_tol)
                     ok = meets(gap, bound, target[w.bi][:, None], coef_tol, w.mu_sc)
                     done = ok | (k == max_iter) | stalled(gap, bound)
+                    if use_cg:
+                        # The Gram certificate holds for the data's problem only with the
+                        # slack of forming G; where that matters, or at the Gram rounding
+                        # floor, certify (and refine) in exact arithmetic on the data.
+                        sw, s0 = slack_w[w.bi][:, None], slack_0[w.bi][:, None]
+                        with np.errstate(divide="ignore", invalid="ignore"):
+                            pert = (sw * np.sqrt(np.einsum("bpa,bpa->ba", w.W, w.W)) + s0) \
+                                / w.mu_sc[:, 0, :] * w.scale
+                        fin = w.running & (w.mu_sc[:, 0, :] > 0) & (
+                            (ok & (bound + pert > coef_tol))
+                            | (~ok & (done | (bound <= 4.0 * floor))))
+                        ok &= ~fin
+                        if fin.any():
+                            obj = _finish_exact(w, batch, fin, gap, obj, bound, ok,
+                                                   target, coef_tol, extra, positive)
+                            done |= fin
                     record(w.running & done, w.W, gap, obj, bound, ok, k)
                 if not np.all(np.isfinite(obj[w.running])):
                     bad = np.argwhere(w.running & ~np.isfinite(obj))[0]
@@ -443,6 +656,22 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
             _prox_step(w, pen, method)
     return out_w, out_it, out_conv, out_gap, out_obj, out_bound, np.broadcast_to(
         L[:, 0, :], (m, A)).copy()
+
+
+def _finish_exact(w, batch, fin, gap, obj, bound, ok, target, coef_tol, extra, positive):
+    """:func:`certify_exact` on the pairs ``fin`` of the working set: their W, gap, bound
+    and ``ok`` are replaced in place by the exact certificate's; returns obj.
+    """
+    r, q = np.nonzero(fin)
+    W2, gap2, bound2, met2, steps = certify_exact(
+        batch, w.bi[r], w.W[r, :, q], w.a2[0, 0, q], target[w.bi[r]], coef_tol)
+    w.W = w.W.copy()
+    w.W[r, :, q] = W2
+    gap[r, q], bound[r, q], ok[r, q] = gap2, bound2, met2
+    extra[w.bi[r], w.ai[q]] += steps
+    _, obj2, _ = measures(w.G, w.C, w.yy, w.W, w.a1, w.a2, w.L, w.mu_pl, w.mu_sc, w.scale,
+                          positive)
+    return np.where(fin, obj2, obj)
 
 
 def _prox_step(w, pen, method):
