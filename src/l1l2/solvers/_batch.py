@@ -17,6 +17,10 @@ from .penalty import Penalty
 _EPS = np.finfo(np.float64).eps
 #: ``cg`` and ``auto`` stop a pair, not converged, after this many checks without progress.
 STALL_CHECKS = 30
+#: A block whose running share falls below this is re-laid out as one row per pair (each
+#: row then carries its own copy of G, so only for P ≤ PAIRS_MAX_P).
+PAIRS_BELOW = 0.3
+PAIRS_MAX_P = 32
 
 
 # --------------------------------------------------------------------------- set-up
@@ -236,7 +240,9 @@ def screened_bound(G, C, W, a1, a2, L, mu_sc, scale, positive, gap, bound, targe
     Gf = G[r]
     Wf = W[r, :, q]
     P = Gf.shape[1]
-    a1f, a2f = a1[0, 0, q][:, None], a2[0, 0, q][:, None]
+    full = (gap.shape[0], 1, gap.shape[1])
+    a1f = np.broadcast_to(a1, full)[r, 0, q][:, None]
+    a2f = np.broadcast_to(a2, full)[r, 0, q][:, None]
     Lf = L[r, 0, q][:, None]
     xi = C[r, :, 0] - np.einsum("npq,nq->np", Gf, Wf) - a2f * Wf
     dn = np.max(xi, axis=1, keepdims=True) if positive else np.max(np.abs(xi), axis=1,
@@ -278,6 +284,8 @@ def meets(gap, bound, target, coef_tol, mu_sc):
 
 #: Correction rounds of :func:`certify_exact` after the first measurement.
 REFINE_ROUNDS = 4
+#: Active-set rounds (proximal step, face CG, feature-sign step) of one ``auto`` check.
+REFINE_FACE_ROUNDS = 3
 
 
 def _as_integers(a):
@@ -440,26 +448,48 @@ def certify_exact(batch: Batch, rows, W, a2, target, coef_tol):
 
 
 class _Work:
-    """The pairs still running: problem rows ``bi`` × α columns ``ai`` of the full batch."""
+    """The pairs still running, as a block: rows × columns of (problem, α) pairs.
+
+    Row ``r`` is problem ``bi[r]``; entry ``(r, c)`` is the pair (``bi[r]``, ``aj[r, c]``).
+    At first the block is problems × α (``aj[r, c]`` the same for every row); once most of
+    a block has finished, :meth:`to_pairs` turns it into one row per running pair (one
+    column), so that scattered stragglers do not keep whole rows and columns iterating.
+    """
 
     per_problem = ("G", "C", "yy", "valid", "scale")
-    per_pair = ("W", "Z", "theta", "T", "L", "mu_pl", "mu_sc", "R", "D", "rr")
-    per_alpha = ("a1", "a2")
+    per_pair = ("W", "Z", "theta", "T", "L", "mu_pl", "mu_sc", "R", "D", "rr", "a1", "a2")
 
     def __init__(self, **arrays):
         self.__dict__.update(arrays)
 
     def compact(self, keep_b, keep_a):
-        self.bi, self.ai = self.bi[keep_b], self.ai[keep_a]
+        self.bi, self.aj = self.bi[keep_b], self.aj[np.ix_(keep_b, keep_a)]
         self.running = self.running[np.ix_(keep_b, keep_a)]
         for k in self.per_problem:
             setattr(self, k, getattr(self, k)[keep_b])
         for k in self.per_pair:
             v = getattr(self, k)
             if v is not None:
-                setattr(self, k, v[keep_b][:, :, keep_a])
-        for k in self.per_alpha:
-            setattr(self, k, getattr(self, k)[:, :, keep_a])
+                v = v[keep_b] if v.shape[0] > 1 else v
+                setattr(self, k, v[:, :, keep_a] if v.shape[2] > 1 else v)
+
+    def to_pairs(self):
+        rows, cols = self.running.shape
+        r, q = np.nonzero(self.running)
+        self.bi, self.aj = self.bi[r], self.aj[r, q][:, None]
+        self.running = np.ones((r.size, 1), dtype=bool)
+        for k in self.per_problem:
+            setattr(self, k, getattr(self, k)[r])
+        for k in self.per_pair:
+            v = getattr(self, k)
+            if v is not None:
+                full = np.broadcast_to(v, (rows, v.shape[1], cols))
+                setattr(self, k, full[r, :, q][:, :, None])
+
+    def alpha2(self, r, q):
+        """α₂ of the pairs at block positions (r, q)."""
+        return np.broadcast_to(self.a2, (self.running.shape[0], 1, self.running.shape[1]))[
+            r, 0, q]
 
 
 def _cg_matvec(G, V, a2, S=None):
@@ -540,10 +570,17 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
     out_obj = np.full((m, A), np.nan)
     out_bound = np.full((m, A), np.nan)
 
-    W = np.zeros((m, P, A)) if W0 is None else np.array(W0, dtype=np.float64)
+    polish = method == "auto" and not pen.smooth
+    if W0 is not None:
+        W = np.array(W0, dtype=np.float64)
+    elif polish:
+        W = _guess(batch, pen)
+    else:
+        W = np.zeros((m, P, A))
     if W.shape[0] == 1 and m > 1:
         W = np.repeat(W, m, axis=0)
-    w = _Work(bi=np.arange(m), ai=np.arange(A), running=np.ones((m, A), dtype=bool),
+    w = _Work(bi=np.arange(m), aj=np.broadcast_to(np.arange(A), (m, A)),
+              running=np.ones((m, A), dtype=bool),
               G=batch.G, C=batch.C, yy=batch.yy[:, None, None], valid=valid,
               scale=batch.intercept_scale[:, None],
               W=W, Z=W.copy(), theta=np.ones((m, 1, A)), T=np.broadcast_to(T, (m, 1, A)),
@@ -552,7 +589,6 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
     use_cg = method == "cg" or (method == "auto" and pen.smooth)
     if use_cg:
         slack_w, slack_0 = batch.data_slack()
-    polish = method == "auto" and not pen.smooth
     cg_restart = max(4 * P, 20)
     extra = np.zeros((m, A), dtype=np.int64)  # CG steps of the active-set refinement
     # cg / auto: a pair whose gap and bound have not improved by 0.1 % over STALL_CHECKS
@@ -566,7 +602,7 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
 
     def stalled(gap, bound, cols=None):
         """Out of iterations (max_iter counts the CG steps too), or no progress (cg/auto)."""
-        gb, ga = w.bi[:, None], (w.ai if cols is None else w.ai[cols])[None, :]
+        gb, ga = w.bi[:, None], (w.aj if cols is None else w.aj[:, cols])
         spent = k + extra[gb, ga] >= max_iter
         if not stall:
             return spent
@@ -586,7 +622,7 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
         """Store the pairs ``done`` (of the working set, or of its columns ``cols``)."""
         r, q = np.nonzero(done)
         c = q if cols is None else cols[q]
-        gb, ga = w.bi[r], w.ai[c]
+        gb, ga = w.bi[r], w.aj[r, c]
         out_w[gb, ga, :] = V[r, :, q]
         out_it[gb, ga] = k + extra[gb, ga]
         out_gap[gb, ga] = gap[r, q]
@@ -599,7 +635,7 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
     with np.errstate(over="ignore", invalid="ignore"):
         while True:
             if k % check_every == 0 or k == max_iter:
-                if polish and 0 < k < max_iter:
+                if polish and k < max_iter:
                     obj = _check_with_refinement(w, positive, P, target, coef_tol, record,
                                                  extra, k, stalled, backoff)
                 else:
@@ -633,14 +669,17 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
                     bad = np.argwhere(w.running & ~np.isfinite(obj))[0]
                     raise FloatingPointError(
                         f"{method} diverged: non-finite coefficients at iteration {k} for "
-                        f"alpha={pen.alphas[w.ai[bad[1]]]:.6g} (problem {w.bi[bad[0]]}); "
+                        f"alpha={pen.alphas[w.aj[bad[0], bad[1]]]:.6g} (problem {w.bi[bad[0]]}); "
                         f"step_scale={step_scale} (steps above 2/L are unstable)"
                     )
                 if not w.running.any():
                     break
                 keep_b = w.running.any(axis=1)
                 keep_a = w.running.any(axis=0)
-                if keep_b.sum() * keep_a.sum() <= 0.9 * w.running.size:
+                if (w.running.shape[1] > 1 and P <= PAIRS_MAX_P
+                        and w.running.sum() < PAIRS_BELOW * w.running.size):
+                    w.to_pairs()
+                elif keep_b.sum() * keep_a.sum() <= 0.9 * w.running.size:
                     w.compact(keep_b, keep_a)
             if k == max_iter:
                 break
@@ -664,14 +703,35 @@ def _finish_exact(w, batch, fin, gap, obj, bound, ok, target, coef_tol, extra, p
     """
     r, q = np.nonzero(fin)
     W2, gap2, bound2, met2, steps = certify_exact(
-        batch, w.bi[r], w.W[r, :, q], w.a2[0, 0, q], target[w.bi[r]], coef_tol)
+        batch, w.bi[r], w.W[r, :, q], w.alpha2(r, q), target[w.bi[r]], coef_tol)
     w.W = w.W.copy()
     w.W[r, :, q] = W2
     gap[r, q], bound[r, q], ok[r, q] = gap2, bound2, met2
-    extra[w.bi[r], w.ai[q]] += steps
+    extra[w.bi[r], w.aj[r, q]] += steps
     _, obj2, _ = measures(w.G, w.C, w.yy, w.W, w.a1, w.a2, w.L, w.mu_pl, w.mu_sc, w.scale,
                           positive)
     return np.where(fin, obj2, obj)
+
+
+def _guess(batch: Batch, pen: Penalty) -> np.ndarray:
+    r"""Starting point of ``auto`` with an L1 term: the separable solution around least squares.
+
+    With :math:`v` the least-squares fit (conjugate gradient on :math:`Gv = c`, to 0.1 %)
+    and :math:`d = \mathrm{diag}(G)`, :math:`w_j = S_{\alpha_1}(d_j v_j)/(d_j + \alpha_2)` —
+    the exact solution when ``G`` is diagonal (near-orthogonal bases such as Legendre),
+    and in any case a first guess of the support and signs that the active-set step of
+    the first check refines. Only the speed depends on it.
+    """
+    thr = 1e-6 * np.sum(batch.C * batch.C, axis=1, keepdims=True)  # a guess: 0.1 % will do
+    V, _, _, _, _ = _cg(batch.G, batch.C, np.zeros_like(batch.C), None, None,
+                        2 * batch.P, thr=thr)
+    d = np.einsum("bii->bi", batch.G)[:, :, None]
+    a1 = pen.a1.reshape(1, 1, -1)
+    a2 = pen.a2.reshape(1, 1, -1)
+    den = d + a2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        W = np.where(den > 0, pen.prox(d * V, a1) / den, 0.0)
+    return np.where(np.isfinite(W), W, 0.0)
 
 
 def _prox_step(w, pen, method):
@@ -710,7 +770,7 @@ def _check_with_refinement(w, positive, P, target, coef_tol, record, extra, k, s
     step (see the backoff in :func:`iterate`), measure the others as they are; return the
     objective (B, A).
     """
-    gb, ga = w.bi[:, None], w.ai[None, :]
+    gb, ga = w.bi[:, None], w.aj
     seen, allowed = backoff[0][gb, ga], backoff[1][gb, ga]
     backoff[0][gb, ga] = seen + 1
     stable = w.running & (seen >= allowed)  # due for a CG step
@@ -723,10 +783,10 @@ def _check_with_refinement(w, positive, P, target, coef_tol, record, extra, k, s
         sub = (w.G, w.C, w.yy, w.W[:, :, cols], w.a1[:, :, cols], w.a2[:, :, cols],
                w.L[:, :, cols], w.mu_pl[:, :, cols], w.mu_sc[:, :, cols], w.scale, positive)
         if refining:
-            V, same, taken = _refine(*sub, P=P, coef_tol=coef_tol)
-            here = stable[:, cols] & same  # pairs due whose V kept the signs
+            V, taken = _refine(*sub, P=P, coef_tol=coef_tol)
+            here = stable[:, cols]  # pairs due adopt V
             tried = stable[:, cols]
-            extra[w.bi[:, None], w.ai[cols][None, :]] += taken * here
+            extra[w.bi[:, None], w.aj[:, cols]] += taken * here
             V = np.where(here[:, None, :], V, sub[3])
             sub = sub[:3] + (V,) + sub[4:]
         gap, o, bound = measures(*sub)
@@ -736,7 +796,7 @@ def _check_with_refinement(w, positive, P, target, coef_tol, record, extra, k, s
         done = ok | stalled(gap, bound, cols)
         if refining:  # not finished by its CG step: wait longer before the next one
             again = tried & ~ok
-            gb, ga = w.bi[:, None], w.ai[cols][None, :]
+            gb, ga = w.bi[:, None], w.aj[:, cols]
             wait = backoff[2][gb, ga]
             backoff[1][gb, ga] = np.where(again, backoff[0][gb, ga] + wait, backoff[1][gb, ga])
             backoff[2][gb, ga] = np.where(again, np.minimum(2 * wait, 16), wait)
@@ -753,21 +813,107 @@ def _check_with_refinement(w, positive, P, target, coef_tol, record, extra, k, s
     return obj
 
 
-def _refine(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, *, P, coef_tol):
-    """Conjugate gradient on the iterate's face; returns (V, stayed on the face, CG steps).
+def _refine(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, *, P, coef_tol,
+            rounds=REFINE_FACE_ROUNDS):
+    """Active-set rounds from W; returns (V, CG steps per pair). Every step lowers F, so V
+    replaces W.
 
-    With the support S and signs s of the iterate W fixed, F is a quadratic on that face,
-    minimized by (G + α₂I)_SS v = c_S − α₁ s_S. CG from W (at most |S| steps in exact
-    arithmetic, fewer once the residual is small enough for the certificate) gives V with
-    F(V) ≤ F(W) as long as V keeps the signs of W; the caller uses V only then.
+    One round: a proximal-gradient step (step 1/L; it adds the coordinates that violate
+    the optimality conditions and drops others), then conjugate gradient on the face of
+    the result — with its support S and signs s fixed, F is a quadratic there, minimized
+    by (G + α₂I)_SS v = c_S − α₁ s_S (at most |S| steps in exact arithmetic, fewer once
+    the residual is small enough for the certificate) — then back along the CG step to
+    the first coordinate that would change sign, which is set to 0 (F is convex on the
+    segment and lower at its CG end, so it only decreases; a feature-sign step). The
+    first round runs on the whole block, the next ones only on the pairs whose support
+    changed in the previous round (gathered one per row).
     """
-    S = W != 0  # padded rows (G = 0, c = 0) stay exactly 0, so never in S
-    sgn = np.sign(W)
-    B = (C - a1 * sgn) * S
-    n_steps = min(P + 2, int(S.sum(axis=1).max()) + 2)
-    a2_ = a2 if np.any(a2 > 0) else None
+    shape = W.shape[0], 1, W.shape[2]
     # Residual small enough for the gradient certificate (a tenth of coef_tol), or tiny.
     thr = np.where(mu_sc > 0, (0.1 * min(coef_tol, 1.0) * mu_sc / scale[:, :, None]) ** 2, 0.0)
-    V, _, _, _, taken = _cg(G, B, W.copy(), a2_, S, n_steps, thr=thr)
-    same = ~np.any(S & (V * sgn <= 0), axis=1)  # (B, A): V stayed on the face
-    return V, same, taken
+    V, moved, taken = _face_round(G, C, W, a1, a2, L, thr, positive, P)
+    taken = np.broadcast_to(taken, shape[::2]).copy()
+    r, q = np.nonzero(moved)
+    if rounds > 1 and r.size and P > PAIRS_MAX_P:  # large P: the next rounds on the block
+        for _ in range(rounds - 1):
+            V, moved, t = _face_round(G, C, V, a1, a2, L, thr, positive, P)
+            taken = taken + t
+            if not moved.any():
+                break
+    elif rounds > 1 and r.size:
+        def pick(x):
+            return np.broadcast_to(x, (shape[0], x.shape[1], shape[2]))[r, :, q][:, :, None]
+        Vp = V[r, :, q][:, :, None]
+        Gp, Cp = G[r], C[r]
+        a1p, a2p, Lp, thrp = pick(a1), pick(a2), pick(L), pick(thr)
+        tp = np.zeros(r.size, dtype=np.int64)
+        live = np.ones(r.size, dtype=bool)
+        for _ in range(rounds - 1):
+            i = np.flatnonzero(live)
+            Vi, mv, t = _face_round(Gp[i], Cp[i], Vp[i], a1p[i], a2p[i], Lp[i], thrp[i],
+                                    positive, P)
+            Vp[i] = Vi
+            tp[i] += t
+            live[i] = mv[:, 0]
+            if not live.any():
+                break
+        V = V.copy()
+        V[r, :, q] = Vp[:, :, 0]
+        taken[r, q] += tp
+    return V, taken
+
+
+def _face_cg(G, B, V, a2, S, thr):
+    """CG from V on (G + α₂I)_SS v = B_S, per pair (B, P, A); returns (V, steps).
+
+    At most max|S| + 2 steps. Where the faces are small against P the pairs' submatrices
+    G_SS are gathered (one row per pair, padded to max|S| with identity rows and zero
+    right-hand sides) so that a step costs |S|² instead of P² per pair; otherwise the
+    mask S is applied to full products.
+    """
+    nb, P, A = V.shape
+    size = S.sum(axis=1)  # (B, A)
+    s = int(size.max(initial=0))
+    if P <= 32 or 2 * s > P:
+        return _cg(G, B, V.copy(), a2, S, min(P, s) + 2, thr=thr)[::4]
+    r, q = np.nonzero(size > 0)
+    # Column indices of each face, padded with P (a zero row/column appended to G).
+    order = np.argsort(~S[r, :, q], axis=1, kind="stable")[:, :s]
+    keep = np.take_along_axis(S[r, :, q], order, axis=1)
+    idx = np.where(keep, order, P)
+    Gx = np.zeros((nb, P + 1, P + 1))
+    Gx[:, :P, :P] = G
+    Gs = Gx[r[:, None, None], idx[:, :, None], idx[:, None, :]]
+    Gs += np.eye(s)[None] * ~keep[:, None, :]  # identity on the padding
+    full = (nb, 1, A)
+    a2s = None if a2 is None else np.broadcast_to(a2, full)[r, :, q][:, :, None]
+    Bs = np.where(keep, np.take_along_axis(B[r, :, q], np.minimum(idx, P - 1), axis=1), 0.0)
+    Vs = np.where(keep, np.take_along_axis(V[r, :, q], np.minimum(idx, P - 1), axis=1), 0.0)
+    thrs = np.broadcast_to(thr, full)[r, :, q][:, :, None]
+    Vs, _, _, _, taken = _cg(Gs, Bs[:, :, None], Vs[:, :, None], a2s, keep[:, :, None],
+                             s + 2, thr=thrs)
+    out = V.copy()
+    rows = np.repeat(r, s)[keep.ravel()]
+    cols = np.repeat(q, s)[keep.ravel()]
+    out[rows, idx[keep], cols] = Vs[:, :, 0][keep]
+    return out, taken
+
+
+def _face_round(G, C, V, a1, a2, L, thr, positive, P):
+    """One round of :func:`_refine`; returns (V, support changed (B, A), steps)."""
+    a2_ = a2 if np.any(a2 > 0) else None
+    S0 = V != 0
+    T = 1.0 / L
+    U = V - T * (np.matmul(G, V) + (0.0 if a2_ is None else a2_ * V) - C)
+    V = np.maximum(U - T * a1, 0.0) if positive else U - np.clip(U, -T * a1, T * a1)
+    S = V != 0  # padded rows (G = 0, c = 0) stay exactly 0, so never in S
+    sgn = np.sign(V)
+    B = (C - a1 * sgn) * S
+    V2, taken = _face_cg(G, B, V, a2_, S, thr)
+    flip = S & (V2 * sgn <= 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(flip, V / (V - V2), np.inf)
+    theta = np.minimum(ratio.min(axis=1, keepdims=True), 1.0)
+    V = np.where(flip & (ratio <= theta), 0.0, V + theta * (V2 - V))
+    moved = np.any(S0 != S, axis=1) | np.any(flip, axis=1)
+    return V, moved, taken + 1
