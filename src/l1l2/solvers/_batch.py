@@ -285,7 +285,7 @@ def meets(gap, bound, target, coef_tol, mu_sc):
 #: Correction rounds of :func:`certify_exact` after the first measurement.
 REFINE_ROUNDS = 4
 #: Active-set rounds (proximal step, face CG, feature-sign step) of one ``auto`` check.
-REFINE_FACE_ROUNDS = 3
+REFINE_FACE_ROUNDS = 8
 
 
 def _as_integers(a):
@@ -521,14 +521,24 @@ def _cg(G, B, V, a2, S, n_steps, R=None, D=None, rr=None, thr=None):
     else:
         V = V.copy()
     taken = 0
+    # Work in place in two buffers: temporaries of this size would each be a fresh
+    # allocation (and page faults) per operation.
+    Q = np.empty(np.broadcast_shapes(V.shape, D.shape))
+    tmp = np.empty_like(Q)
     for i in range(n_steps):
         if thr is not None and i % 2 == 0 and np.all(rr <= thr):
             break
-        Q = _cg_matvec(G, D, a2, S)
+        np.matmul(G, D, out=Q)
+        if a2 is not None:
+            np.multiply(a2, D, out=tmp)
+            Q += tmp
+        if S is not None:
+            Q *= S
         den = _dot(D, Q)
         with np.errstate(divide="ignore", invalid="ignore"):
             step = np.where(den > 0, rr / den, 0.0)
-        V += step * D
+        np.multiply(step, D, out=tmp)
+        V += tmp
         Q *= step
         R -= Q
         rr_new = _dot(R, R)
@@ -831,30 +841,46 @@ def _refine(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, *, P, coef_to
     shape = W.shape[0], 1, W.shape[2]
     # Residual small enough for the gradient certificate (a tenth of coef_tol), or tiny.
     thr = np.where(mu_sc > 0, (0.1 * min(coef_tol, 1.0) * mu_sc / scale[:, :, None]) ** 2, 0.0)
-    V, moved, taken = _face_round(G, C, W, a1, a2, L, thr, positive, P)
-    taken = np.broadcast_to(taken, shape[::2]).copy()
-    r, q = np.nonzero(moved)
-    if rounds > 1 and r.size and P > PAIRS_MAX_P:  # large P: the next rounds on the block
-        for _ in range(rounds - 1):
+    a2_ = a2 if np.any(a2 > 0) else None
+    V, changed = _prox_grad(G, C, W, a1, a2_, L, positive)
+    V, flipped0, taken = _face_solve(G, C, V, a1, a2_, thr, P)
+    taken = np.broadcast_to(taken + 1, shape[::2]).copy()
+    r, q = np.nonzero(changed | flipped0)
+    if rounds > 1 and r.size and P > PAIRS_MAX_P:  # large P: two more rounds on the block
+        for _ in range(min(rounds, 3) - 1):
             V, moved, t = _face_round(G, C, V, a1, a2, L, thr, positive, P)
             taken = taken + t
             if not moved.any():
                 break
     elif rounds > 1 and r.size:
+        # The next rounds one pair per row: a proximal step for the pairs that moved, CG
+        # only where it changed the support or the last CG step was cut at a sign change.
         def pick(x):
             return np.broadcast_to(x, (shape[0], x.shape[1], shape[2]))[r, :, q][:, :, None]
         Vp = V[r, :, q][:, :, None]
         Gp, Cp = G[r], C[r]
         a1p, a2p, Lp, thrp = pick(a1), pick(a2), pick(L), pick(thr)
+        a2p = a2p if np.any(a2p > 0) else None
         tp = np.zeros(r.size, dtype=np.int64)
         live = np.ones(r.size, dtype=bool)
+        flipped = flipped0[r, q]
         for _ in range(rounds - 1):
             i = np.flatnonzero(live)
-            Vi, mv, t = _face_round(Gp[i], Cp[i], Vp[i], a1p[i], a2p[i], Lp[i], thrp[i],
-                                    positive, P)
+            a2i = None if a2p is None else a2p[i]
+            Vi, changed = _prox_grad(Gp[i], Cp[i], Vp[i], a1p[i], a2i, Lp[i], positive)
+            tp[i] += 1
+            changed = changed[:, 0]
+            j = changed | flipped[i]
+            flipped[i] = False
+            if j.any():
+                ij = i[j]
+                Vj, fl, t = _face_solve(Gp[ij], Cp[ij], Vi[j], a1p[ij],
+                                        None if a2p is None else a2p[ij], thrp[ij], P)
+                Vi[j] = Vj
+                flipped[ij] = fl[:, 0]
+                tp[ij] += t
             Vp[i] = Vi
-            tp[i] += t
-            live[i] = mv[:, 0]
+            live[i] = changed | flipped[i]
             if not live.any():
                 break
         V = V.copy()
@@ -899,21 +925,31 @@ def _face_cg(G, B, V, a2, S, thr):
     return out, taken
 
 
-def _face_round(G, C, V, a1, a2, L, thr, positive, P):
-    """One round of :func:`_refine`; returns (V, support changed (B, A), steps)."""
-    a2_ = a2 if np.any(a2 > 0) else None
-    S0 = V != 0
+def _prox_grad(G, C, V, a1, a2, L, positive):
+    """One proximal-gradient step (step 1/L) from V; returns (V⁺, its support changed)."""
     T = 1.0 / L
-    U = V - T * (np.matmul(G, V) + (0.0 if a2_ is None else a2_ * V) - C)
-    V = np.maximum(U - T * a1, 0.0) if positive else U - np.clip(U, -T * a1, T * a1)
+    U = V - T * (np.matmul(G, V) + (0.0 if a2 is None else a2 * V) - C)
+    Vn = np.maximum(U - T * a1, 0.0) if positive else U - np.clip(U, -T * a1, T * a1)
+    return Vn, np.any((Vn != 0) != (V != 0), axis=1)
+
+
+def _face_solve(G, C, V, a1, a2, thr, P):
+    """CG on the face of V, then back to the first sign change; returns (V, flipped, steps)."""
     S = V != 0  # padded rows (G = 0, c = 0) stay exactly 0, so never in S
     sgn = np.sign(V)
     B = (C - a1 * sgn) * S
-    V2, taken = _face_cg(G, B, V, a2_, S, thr)
+    V2, taken = _face_cg(G, B, V, a2, S, thr)
     flip = S & (V2 * sgn <= 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(flip, V / (V - V2), np.inf)
     theta = np.minimum(ratio.min(axis=1, keepdims=True), 1.0)
     V = np.where(flip & (ratio <= theta), 0.0, V + theta * (V2 - V))
-    moved = np.any(S0 != S, axis=1) | np.any(flip, axis=1)
-    return V, moved, taken + 1
+    return V, np.any(flip, axis=1), taken
+
+
+def _face_round(G, C, V, a1, a2, L, thr, positive, P):
+    """One round of :func:`_refine` on every pair; returns (V, moved (B, A), steps)."""
+    a2_ = a2 if np.any(a2 > 0) else None
+    V, changed = _prox_grad(G, C, V, a1, a2_, L, positive)
+    V, flipped, taken = _face_solve(G, C, V, a1, a2_, thr, P)
+    return V, changed | flipped, taken + 1
