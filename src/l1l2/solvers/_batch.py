@@ -645,7 +645,7 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
     with np.errstate(over="ignore", invalid="ignore"):
         while True:
             if k % check_every == 0 or k == max_iter:
-                if polish and k < max_iter:
+                if polish and 0 < k < max_iter:
                     obj = _check_with_refinement(w, positive, P, target, coef_tol, record,
                                                  extra, k, stalled, backoff)
                 else:
@@ -675,6 +675,10 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
                                                    target, coef_tol, extra, positive)
                             done |= fin
                     record(w.running & done, w.W, gap, obj, bound, ok, k)
+                    if polish and k == 0 < max_iter and w.running.any():
+                        # The pairs the start did not finish: active-set rounds at once.
+                        obj = _check_with_refinement(w, positive, P, target, coef_tol,
+                                                     record, extra, k, stalled, backoff)
                 if not np.all(np.isfinite(obj[w.running])):
                     bad = np.argwhere(w.running & ~np.isfinite(obj))[0]
                     raise FloatingPointError(
