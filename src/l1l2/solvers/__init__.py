@@ -50,16 +50,24 @@ Methods
     the true residual every ``max(4p, 20)`` steps. In exact arithmetic it ends in at most
     ``p`` steps; its iterations grow like :math:`\sqrt{\mathrm{cond}}`, not like cond.
 ``auto``
-    ``cg`` for the smooth problems; otherwise FISTA whose iterate is refined, at a check,
-    by conjugate gradient on its active set: with the support :math:`S` and signs
-    :math:`s` of the iterate fixed, the problem is smooth,
-    :math:`(G + \alpha_2 I)_{SS} w_S = c_S - \alpha_1 s_S`, and a few CG steps from the
-    iterate give a candidate with a lower objective. It replaces the iterate (momentum
-    reset) when it keeps the signs, and is returned when its own measures meet the
-    contract (so its accuracy is certified like any other iterate's). A pair whose CG step
-    did not finish it waits 1, 2, 4, … 16 checks for the next. FISTA identifies the
-    support; CG ends the tail of slow linear convergence. ``n_iter`` counts FISTA and CG
-    steps alike (one matrix product each) and ``max_iter`` bounds their sum. ``cg`` and
+    ``cg`` for the smooth problems; otherwise FISTA interleaved with active-set rounds.
+    Without ``coef_init`` it starts from the separable solution around least squares,
+    :math:`w_j = S_{\alpha_1}(d_j v_j)/(d_j + \alpha_2)` (``v`` the least-squares fit by
+    CG, ``d = diag(G)``: exact for a diagonal ``G``, and a good guess of the support and
+    signs for near-orthogonal bases). At iteration 0 (for the pairs the start does not
+    finish) and at a check, a pair due for it runs up to 8 active-set rounds: a
+    proximal-gradient step (it adds the coordinates that violate the optimality
+    conditions), conjugate gradient on the face of the result — with the support
+    :math:`S` and signs :math:`s` fixed the problem is smooth,
+    :math:`(G + \alpha_2 I)_{SS} w_S = c_S - \alpha_1 s_S` — and a step back to the first
+    coordinate that would change sign, which is set to 0 (a feature-sign step). Each step
+    lowers the objective, so the result replaces the iterate (momentum reset); it is
+    returned when its own measures meet the contract (so its accuracy is certified like
+    any other iterate's). After the first round only the pairs whose support changed go
+    on, one pair per row. A pair not finished waits 1, 2, 4, … 16 checks for its next
+    rounds. FISTA identifies the support where the rounds do not; CG ends the tail of
+    slow linear convergence. ``n_iter`` counts FISTA, proximal and CG steps alike (one
+    matrix product each) and ``max_iter`` bounds their sum. ``cg`` and
     ``auto`` stop a fit (not converged) at its rounding floor: no 0.1 % progress of gap or
     bound in 30 checks (for ``auto`` with an L1 term only once the gap is met).
 
