@@ -11,9 +11,11 @@ include: "workflow/rules/config.smk"
 include: "workflow/rules/common.smk"
 
 
+# Exactly the study's names: a scenario name holds '.', which a regular expression reads as any
+# character unless escaped (sine_sd0x2_n60 would match sine_sd0.2_n60).
 wildcard_constraints:
-    scenario="|".join(SCENARIOS),
-    model="|".join(MODELS),
+    scenario=one_of(SCENARIOS),
+    model=one_of(MODELS),
 
 
 include: "workflow/rules/data.smk"

@@ -1,4 +1,5 @@
 import os
+import re
 from pathlib import Path
 
 from l1l2.data import scenarios_from_config
@@ -66,6 +67,11 @@ if workflow.is_main_process:
             )
             if _problem:
                 raise WorkflowError(_problem)
+
+
+def one_of(names):
+    """A wildcard constraint matching exactly one of ``names`` (a regular expression)."""
+    return "|".join(re.escape(name) for name in names)
 
 
 def library_hash(*modules):
