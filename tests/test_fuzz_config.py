@@ -398,25 +398,75 @@ def test_a_read_only_working_directory_is_one_line(tmp_path):
 
 
 # --------------------------------------------------------------------------------------------
-# Limits of what the workflow can see: Snakemake reads --configfile before any workflow code.
+# --configfile files: Snakemake reads them before any workflow code, but after its profile, which
+# reads them first with l1l2's reader (profiles/default/config.yaml).
+
+CONFIGFILE_CASES = {
+    "missing": (None, "l1l2 config error: config file {path} not found"),
+    **{
+        case: (CASES[case][0], "l1l2 config error: config file {path}, " + CASES[case][2])
+        for case in ("syntax_unclosed_list", "tag_object_apply", "syntax_tab_indent")
+    },
+    "yte_template": (
+        '__use_yte__: true\n__definitions__:\n  - open("PWNED", "w").close()\n',
+        "l1l2 config error: config file {path} uses YTE templating",
+    ),
+}
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize("case", sorted(CONFIGFILE_CASES))
+def test_a_bad_configfile_is_one_line_before_snakemake_reads_it(case, tmp_path):
+    """A missing file used to end in a Snakemake traceback; bad YAML in "not valid JSON or YAML"
+    without file or line; a YTE template was evaluated (here: it would create PWNED)."""
+    text, expected = CONFIGFILE_CASES[case]
+    path = tmp_path / "my.yaml"
+    if text is not None:
+        path.write_text(text)
+    before = earlier_run(tmp_path)
+    proc = snakemake(tmp_path, "--cores", "1", configfile=path, check=False)
+    assert proc.returncode != 0
+    line = one_line(proc.output, "l1l2 config error")
+    assert line.startswith(expected.format(path=path)), line
+    assert tree(tmp_path) == before  # nothing written, PWNED not created
 
 
 @pytest.mark.workflow
 @pytest.mark.xfail(
-    strict=True, reason="Snakemake opens --configfile outside its own try: traceback"
+    strict=True, reason="without the workflow's profile, Snakemake's traceback (limit)"
 )
-def test_a_missing_configfile_is_one_line(tmp_path):
+def test_without_the_profile_a_missing_configfile_is_snakemakes_traceback(tmp_path):
+    """`--workflow-profile none` (or a workflow profile of your own) skips the check: Snakemake
+    opens the file outside its own error handling. Reports when a Snakemake release fixes it."""
     before = earlier_run(tmp_path)
-    proc = snakemake(tmp_path, "--cores", "1", configfile=tmp_path / "missing.yaml", check=False)
+    proc = snakemake(
+        tmp_path,
+        "--cores",
+        "1",
+        "--workflow-profile",
+        "none",
+        configfile=tmp_path / "missing.yaml",
+        check=False,
+    )
     assert proc.returncode != 0
-    assert tree(tmp_path) == before  # holds today
-    one_line(proc.output, "missing.yaml")  # fails today: a Snakemake traceback
+    assert tree(tmp_path) == before  # holds
+    one_line(proc.output, "missing.yaml")  # fails: a Snakemake traceback
+
+
+@pytest.mark.workflow
+def test_a_name_that_is_not_the_studys_is_not_a_scenario(tmp_path):
+    """Wildcard constraints are the study's names, escaped: '.' in sd0.2 matched any character,
+    so sine_sd0x2_n60 was taken for a scenario and failed with a KeyError traceback."""
+    target = "data/simulated/sine_sd0x2_n60.csv"
+    proc = snakemake(tmp_path, "-n", target, check=False)
+    assert proc.returncode != 0
+    one_line(proc.output, f"No rule to produce {target}")
+    assert "KeyError" not in proc.output and "InputFunctionException" not in proc.output
 
 
 @pytest.mark.parametrize("case", ["syntax_unclosed_list", "tag_object_apply", "syntax_tab_indent"])
-def test_what_snakemake_refuses_first_is_named_by_the_checker(case, tmp_path):
-    """Snakemake rejects these --configfile files itself ("not valid JSON or YAML", no file, no
-    line) before the workflow runs; `python -m l1l2.config FILE` names the line."""
+def test_the_checker_names_the_line(case, tmp_path):
+    """`python -m l1l2.config FILE` runs the same checks without Snakemake."""
     text, _, expected = CASES[case]
     path = tmp_path / "override.yaml"
     path.write_text(text)

@@ -170,7 +170,28 @@ def load_config_file(path) -> dict:
             f"config file {path}: the top level must be a mapping of keys, "
             f"not a {type(data).__name__}"
         )
+    if "__use_yte__" in data:
+        raise ConfigError(
+            f"config file {path} uses YTE templating ('__use_yte__'), which Snakemake "
+            "evaluates as Python code; l1l2 configs must be plain YAML"
+        )
     return data
+
+
+def configfile_problem(paths: Sequence) -> str | None:
+    """The first problem of the ``--configfile`` files ``paths`` (one line), else ``None``.
+
+    Snakemake reads these files before any workflow code, and reports a missing one with a
+    Python traceback and a bad one as "not valid JSON or YAML" without file or line; it also
+    evaluates a YTE template as Python. The workflow's profiles (``profiles/*/config.yaml``) call
+    this while Snakemake parses its command line, which comes first (docs/promises.md, section 7).
+    """
+    for path in paths:
+        try:
+            load_config_file(path)
+        except ConfigError as exc:
+            return str(exc)
+    return None
 
 
 def parse_config_args(entries: Sequence[str]) -> dict:

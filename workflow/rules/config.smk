@@ -1,5 +1,4 @@
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -27,18 +26,6 @@ def _study_config():
     if workflow.config_settings.replace_workflow_config:
         files = []
     files += overrides
-    for path in files:
-        # A YAML config with a top-level `__use_yte__: true` is a YTE template: Snakemake
-        # evaluates its expressions as Python while loading it, before this file runs. l1l2
-        # configs are plain data, so such a file is refused (docs/promises.md, "Security").
-        with open(path, encoding="utf-8") as handle:
-            if re.search(
-                r"^[\"']?__use_yte__[\"']?\s*:", handle.read(), flags=re.MULTILINE
-            ):
-                raise WorkflowError(
-                    f"config file {path} uses YTE templating ('__use_yte__'), which "
-                    "Snakemake evaluates as Python code; l1l2 configs must be plain YAML"
-                )
     args = workflow.config_settings.config_args or []
     try:
         with open(_SCHEMA, encoding="utf-8") as handle:
