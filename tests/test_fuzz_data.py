@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -555,21 +556,58 @@ def _tail_copy(tiny_run: Path, work: Path, tail: list[str]) -> dict[str, str]:
     return digests(work)
 
 
+def _a_job_python_started(proc: subprocess.Popen):
+    """True once a job's Python (running a script Snakemake wrote to .snakemake/scripts/) exists
+    in the run's process group: it is then importing, long before any l1l2 code runs. (Not the
+    shell or `env` that start it: those die of a SIGINT silently, before Python exists.)"""
+
+    def started():
+        for entry in Path("/proc").iterdir():
+            try:
+                command = (entry / "cmdline").read_bytes().split(b"\0")
+                if (
+                    command[0].endswith(b"python")
+                    and b".snakemake/scripts/" in command[1]
+                    and os.getpgid(int(entry.name)) == proc.pid
+                ):
+                    return True
+            except (OSError, ValueError, IndexError):
+                continue
+        return False
+
+    return started
+
+
 @pytest.mark.parametrize(
-    "sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=lambda s: s.name
+    ("sig", "when"),
+    [
+        (signal.SIGINT, "computing"),
+        (signal.SIGINT, "importing"),
+        (signal.SIGTERM, "started"),
+        (signal.SIGKILL, "started"),
+    ],
+    ids=["SIGINT", "SIGINT-while-importing", "SIGTERM", "SIGKILL"],
 )
-def test_a_signal_mid_run_then_recovery_gives_an_identical_manifest(sig, tiny_run, tmp_path):
+def test_a_signal_mid_run_then_recovery_gives_an_identical_manifest(
+    sig, when, tiny_run, tmp_path
+):
     """The whole run (Snakemake and its job, as Ctrl-C or a scheduler would) gets the signal
-    while a job computes; the files made before stay, and the documented recovery (after
-    SIGKILL: the lock message, `--unlock`) ends with the outputs and manifest of an undisturbed
-    run."""
+    while a job computes (or, for Ctrl-C, also while the job's Python still imports: that used
+    to print a KeyboardInterrupt traceback); the files made before stay, and the documented
+    recovery (after SIGKILL: the lock message, `--unlock`) ends with the outputs and manifest of
+    an undisturbed run."""
     work = tmp_path / "run"
-    long = sig == signal.SIGINT
+    long = when == "computing"
     kept = _tail_copy(tiny_run, work, LONG_TAIL if long else TAIL)
     log = tmp_path / "run.log"
     proc = _start(work, log)
+    ready = {
+        "computing": (work / LONG_LOG).exists,
+        "importing": _a_job_python_started(proc),
+        "started": _a_job_started(work),
+    }[when]
     try:
-        _wait_for(work, proc, log, (work / LONG_LOG).exists if long else _a_job_started(work))
+        _wait_for(work, proc, log, ready)
         os.killpg(proc.pid, sig)
         proc.wait(timeout=120)
     finally:
@@ -580,7 +618,10 @@ def test_a_signal_mid_run_then_recovery_gives_an_identical_manifest(sig, tiny_ru
     assert "Traceback" not in output, output[-3000:]
     if long:
         assert "l1l2: rule figure_convergence interrupted; run snakemake again" in output
+    if sig == signal.SIGINT:
         assert "Terminating processes on user request" in output
+        assert len(re.findall(r"^l1l2: rule .* interrupted; run snakemake again", output, re.M)) == 1
+        assert "KeyboardInterrupt" not in output, output[-3000:]
     now = digests(work)
     assert {k: now.get(k) for k in kept} == kept  # nothing produced before is lost or changed
     if sig == signal.SIGKILL:

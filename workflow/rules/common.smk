@@ -1,5 +1,6 @@
 import os
 import re
+import subprocess
 from pathlib import Path
 
 from l1l2.data import scenarios_from_config
@@ -35,6 +36,18 @@ if isinstance(workflow.current_basedir, os.PathLike):
     os.environ.setdefault(
         "L1L2_SOURCE", str(Path(os.fspath(workflow.current_basedir)).parents[1])
     )
+
+# Ctrl-C reaches every job. A script job's Python spends its first second or so importing
+# (Snakemake's script preamble, then the script's imports) before workflow/scripts/_runner.py can
+# turn an interrupt into one line; an interrupt there was Python's KeyboardInterrupt traceback.
+# So jobs start with SIGINT blocked (GNU env --block-signal, coreutils >= 8.31): a Ctrl-C waits,
+# pending, until _runner.run() unblocks it and reports it (docs/promises.md, "Faults"). Only where
+# this Snakefile is the main one: in module use the prefix would reach the user's own commands.
+if workflow.modifier.is_main_snakefile() and (
+    subprocess.run(["env", "--block-signal=INT", "true"], capture_output=True).returncode
+    == 0
+):
+    shell.prefix("set -euo pipefail; env --block-signal=INT ")
 
 
 def expected_tables(scenario):

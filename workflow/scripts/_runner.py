@@ -12,6 +12,7 @@ them). Nothing in the workflow or the config sets it.
 
 import logging
 import os
+import signal
 import sys
 import traceback
 import warnings
@@ -32,6 +33,9 @@ def read_csv(path, **kwargs):
 def run(main, smk):
     label = f"rule {smk.rule}" + "".join(f", {k}={v}" for k, v in smk.wildcards.items())
     try:
+        # Jobs start with SIGINT blocked (workflow/rules/common.smk): a Ctrl-C during the imports
+        # is pending, and arrives here, inside this try, instead of as an import's traceback.
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         _run(main, smk, label)
     except KeyboardInterrupt:  # Ctrl-C reaches every job of the run: one line, not a traceback
         print(f"l1l2: {label} interrupted; run snakemake again to finish", file=sys.stderr)
