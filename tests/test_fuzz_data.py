@@ -620,7 +620,8 @@ def test_a_signal_mid_run_then_recovery_gives_an_identical_manifest(
         assert "l1l2: rule figure_convergence interrupted; run snakemake again" in output
     if sig == signal.SIGINT:
         assert "Terminating processes on user request" in output
-        assert len(re.findall(r"^l1l2: rule .* interrupted; run snakemake again", output, re.M)) == 1
+        interrupted = re.findall(r"^l1l2: rule .* interrupted; run snakemake again", output, re.M)
+        assert len(interrupted) == 1, output[-3000:]
         assert "KeyboardInterrupt" not in output, output[-3000:]
     now = digests(work)
     assert {k: now.get(k) for k in kept} == kept  # nothing produced before is lost or changed

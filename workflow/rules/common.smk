@@ -43,10 +43,15 @@ if isinstance(workflow.current_basedir, os.PathLike):
 # So jobs start with SIGINT blocked (GNU env --block-signal, coreutils >= 8.31): a Ctrl-C waits,
 # pending, until _runner.run() unblocks it and reports it (docs/promises.md, "Faults"). Only where
 # this Snakefile is the main one: in module use the prefix would reach the user's own commands.
-if workflow.modifier.is_main_snakefile() and (
-    subprocess.run(["env", "--block-signal=INT", "true"], capture_output=True).returncode
-    == 0
-):
+def _env_blocks_signals():
+    try:
+        probe = ["env", "--block-signal=INT", "true"]
+        return subprocess.run(probe, stderr=subprocess.DEVNULL).returncode == 0
+    except OSError:
+        return False
+
+
+if workflow.modifier.is_main_snakefile() and _env_blocks_signals():
     shell.prefix("set -euo pipefail; env --block-signal=INT ")
 
 
