@@ -28,17 +28,22 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
 from l1l2.data import scenarios_from_config
+from l1l2.study import lambda_grid
 from l1l2.tables import (
     SIMULATED,
     SPLIT,
     ChecksummedCSV,
     Expected,
+    FitsExpected,
     TableError,
     edited_since_written,
+    read_fit_metrics,
+    read_metrics,
     read_table,
 )
 
@@ -356,6 +361,139 @@ SIMULATED_CASES = [
 CASES = [(SPLIT_FILE, SPLIT, *c) for c in SPLIT_CASES] + [
     (SIMULATED_FILE, SIMULATED, *c) for c in SIMULATED_CASES
 ]
+
+
+# Results tables read by later stages: results/tables/metrics.csv (select, figures, summary,
+# explorer, overview) and a fit job's table (aggregate), checked against the study's grid.
+METRICS_FILE = "results/tables/metrics.csv"
+FIT_FILE = f"results/fits/{SCENARIO}/lasso.metrics.csv"
+
+
+def model_is(name, negate=False):
+    return lambda cells, columns: (cells[columns.index("model")] == name) != negate
+
+
+def penalized(cells, columns):
+    return cells[columns.index("model")] != "ols"
+
+
+METRICS_CASES = [
+    ("m:row-dropped", lambda lines, c: "".join(lines[:9] + lines[10:]), ["is missing", "lambda"]),
+    ("m:truncated", keep_rows(100), ["is missing", "100 rows, expected 456"]),
+    ("m:row-duplicated", duplicate_row(10), ["row 11 (line 13) repeats the fit", "one row per"]),
+    ("m:test_mse=nan", set_cell("test_mse", "nan"), ["column 'test_mse'", LINE, "finite"]),
+    ("m:cv_mse=inf", set_cell("cv_mse", "inf"), ["column 'cv_mse'", LINE, "finite"]),
+    ("m:train_mse=text", set_cell("train_mse", "abc"), ["column 'train_mse'", "'abc'", LINE]),
+    ("m:test_mse=empty", set_cell("test_mse", ""), ["column 'test_mse'", LINE, "finite"]),
+    (
+        "m:lambda-off-grid",
+        set_where("lambda", "0.5", penalized),
+        ["column 'lambda'", "0.5", "lambdas.*"],
+    ),
+    ("m:ols-lambda", set_where("lambda", "0.1", model_is("ols")), ["expected 0 for ols"]),
+    ("m:degree=99", set_cell("degree", "99"), ["column 'degree'", LINE, "features.degrees"]),
+    ("m:degree=1.5", set_cell("degree", "1.5"), ["column 'degree'", LINE, "integer"]),
+    ("m:replicate=5", set_cell("replicate", "5"), ["column 'replicate'", "scenarios.replicates"]),
+    ("m:model-unknown", set_cell("model", "svm"), ["column 'model'", "'svm'", "(models)"]),
+    ("m:scenario-unknown", set_cell("scenario", "sine_sd0x2_n60"), ["column 'scenario'", LINE]),
+    ("m:converged=maybe", set_cell("converged", "maybe"), ["column 'converged'", "True or False"]),
+    ("m:n_coef-wrong", set_cell("n_coef", "40"), ["column 'n_coef'", LINE, "the degree"]),
+    ("m:n_nonzero>n_coef", set_cell("n_nonzero", "40"), ["column 'n_nonzero'", "0…n_coef"]),
+    ("m:column-dropped", drop_column("test_mse"), ["column 8 is 'n_coef', expected 'test_mse'"]),
+    ("m:column-added", add_column, ["unexpected column 'note'"]),
+    (
+        "m:headers-swapped",
+        lambda lines, c: "".join(
+            [lines[0].replace("train_mse,cv_mse", "cv_mse,train_mse"), *lines[1:]]
+        ),
+        ["column 6 is 'cv_mse', expected 'train_mse'"],
+    ),
+    ("m:basis-other", set_cell("basis", "monomial"), ["column 'basis'", "features.basis"]),
+    ("m:empty-file", raw(""), ["not a readable CSV"]),
+    ("m:header-only", keep_rows(0), ["no rows after the header"]),
+    ("m:semicolons", semicolons, ["column 1 is"]),
+]
+FIT_CASES = [
+    ("fit:row-dropped", keep_rows(70), ["replicate 1, model lasso, degree 6", "is missing"]),
+    ("fit:test_mse=nan", set_cell("test_mse", "nan"), ["column 'test_mse'", LINE, "finite"]),
+    ("fit:lambda-off-grid", set_cell("lambda", "0.5"), ["column 'lambda'", "lambdas.*"]),
+    ("fit:other-model", set_cell("model", "ridge"), ["column 'model'", "'ridge'", "(models)"]),
+    ("fit:row-duplicated", duplicate_row(3), ["repeats the fit"]),
+]
+RESULTS_CASES = [(METRICS_FILE, *c) for c in METRICS_CASES] + [
+    (FIT_FILE, *c) for c in FIT_CASES
+]
+
+
+def expected_fits() -> FitsExpected:
+    return FitsExpected(
+        scenarios=tuple(SCENARIOS),
+        models=tuple(CONFIG["models"]),
+        replicates=CONFIG["scenarios"]["replicates"],
+        degrees=tuple(
+            range(CONFIG["features"]["degrees"]["min"], CONFIG["features"]["degrees"]["max"] + 1)
+        ),
+        lambdas=tuple(
+            float(v) for v in lambda_grid(*(CONFIG["lambdas"][k] for k in ("min", "max", "num")))
+        ),
+        basis=CONFIG["features"]["basis"],
+    )
+
+
+def read_results(path: str) -> pd.DataFrame:
+    """What the stage that reads ``path`` does with it."""
+    if path == METRICS_FILE:
+        return read_metrics(path, expected_fits().as_dict())
+    return read_fit_metrics(path, expected_fits().as_dict(), SCENARIO, "lasso")
+
+
+@pytest.mark.parametrize(
+    ("path", "case", "edit", "words"), RESULTS_CASES, ids=[c[1] for c in RESULTS_CASES]
+)
+def test_a_bad_results_table_is_refused_naming_file_column_and_row(
+    path, case, edit, words, tiny_run, tmp_path, monkeypatch
+):
+    (tmp_path / path).parent.mkdir(parents=True)
+    shutil.copy(tiny_run / path, tmp_path / path)
+    monkeypatch.chdir(tmp_path)
+    original = Path(path).read_text()
+    columns = original.splitlines()[0].split(",")
+    Path(path).write_text(edit(original.splitlines(keepends=True), columns), newline="")
+    assert Path(path).read_text() != original, "the edit must change the file"
+    edited = Path(path).read_bytes()
+    with pytest.raises(TableError) as raised:
+        read_results(path)
+    message = str(raised.value)
+    assert "\n" not in message and message.startswith(f"{path}:"), message
+    for word in words:
+        assert word in message, f"{word!r} not in {message!r}"
+    assert Path(path).read_bytes() == edited  # reading never changes anything
+
+
+def test_untouched_results_tables_pass(tiny_run, monkeypatch):
+    monkeypatch.chdir(tiny_run)
+    assert len(read_results(METRICS_FILE)) == expected_fits().rows() == 456
+    assert len(read_results(FIT_FILE)) == 2 * 6 * 6
+
+
+def test_an_edited_metrics_table_stops_the_stage_that_reads_it(tiny_run, tmp_path):
+    """results/ tables carry no checksum: an edit with a new mtime reruns the stages that read
+    the table (Snakemake's rule), and the first of them refuses it by file, column and row."""
+    work = copy_run(tiny_run, tmp_path / "run")
+    target = work / METRICS_FILE
+    lines = target.read_text().splitlines(keepends=True)
+    target.write_text(set_cell("test_mse", "nan")(lines, lines[0].rstrip().split(",")))
+    before = digests(work)
+    proc = snakemake(work, "--cores", "1", check=False)
+    assert proc.returncode != 0
+    (line,) = error_lines(proc.output)
+    nan = f"TableError: {METRICS_FILE}: column 'test_mse' has a missing or NaN value at {LINE}"
+    assert nan in line, line
+    after = digests(work)
+    assert after[METRICS_FILE] == before[METRICS_FILE]
+    failed = set(before) - set(after)  # the failed job's outputs, removed by Snakemake
+    assert all(f.startswith("results/") for f in failed)
+    assert {k: v for k, v in before.items() if k in after} == after
 
 
 @pytest.fixture(scope="module")

@@ -402,6 +402,227 @@ def read_split(path: str, expected: Mapping) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------------
+# Results tables: the fits' metrics, checked against the study's grid when read
+
+#: Columns of a fit job's table ``results/fits/<scenario>/<model>.metrics.csv``, as
+#: :func:`l1l2.study.fit_grid` writes them.
+FIT_METRICS = (
+    "replicate",
+    "model",
+    "degree",
+    "lambda",
+    "train_mse",
+    "cv_mse",
+    "cv_se",
+    "test_mse",
+    "n_coef",
+    "n_nonzero",
+    "converged",
+    "cv_converged",
+    "n_iter",
+    "gap",
+    "cond_gram",
+    "intercept",
+)
+#: The output contract of ``results/tables/metrics.csv`` (DESIGN.md): its first columns.
+METRICS_CONTRACT = (
+    "scenario",
+    "replicate",
+    "model",
+    "degree",
+    "lambda",
+    "train_mse",
+    "cv_mse",
+    "test_mse",
+    "n_coef",
+    "n_nonzero",
+    "converged",
+    "n_iter",
+)
+#: Columns of ``results/tables/metrics.csv``: the contract, the fit table's other columns, basis.
+METRICS = (
+    *METRICS_CONTRACT,
+    *(c for c in FIT_METRICS if c not in METRICS_CONTRACT),
+    "basis",
+)
+#: One row per fit: these columns identify it.
+FIT_KEYS = ("scenario", "replicate", "model", "degree", "lambda")
+_FINITE = ("train_mse", "cv_mse", "cv_se", "test_mse")  # gap, cond_gram may be inf
+_INTEGER = ("replicate", "degree", "n_coef", "n_nonzero", "n_iter")
+_BOOLEAN = ("converged", "cv_converged")
+
+
+@dataclass(frozen=True)
+class FitsExpected:
+    """What the fits' metrics tables must contain, from the study's configuration: one row per
+    scenario × replicate × model × degree × λ (λ = 0 only, for ols).
+    """
+
+    scenarios: tuple[str, ...]  # scenarios.*
+    models: tuple[str, ...]  # models
+    replicates: int  # scenarios.replicates
+    degrees: tuple[int, ...]  # features.degrees
+    lambdas: tuple[float, ...]  # lambdas.*
+    basis: str  # features.basis
+
+    @classmethod
+    def from_mapping(cls, values: Mapping) -> FitsExpected:
+        """From a plain mapping (a rule's ``params``): the inverse of :meth:`as_dict`."""
+        return cls(
+            scenarios=tuple(str(s) for s in values["scenarios"]),
+            models=tuple(str(m) for m in values["models"]),
+            replicates=int(values["replicates"]),
+            degrees=tuple(int(d) for d in values["degrees"]),
+            lambdas=tuple(float(v) for v in values["lambdas"]),
+            basis=str(values["basis"]),
+        )
+
+    def as_dict(self) -> dict:
+        """Plain values (for a rule's ``params``, which Snakemake compares between runs)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    def lambdas_of(self, model: str) -> tuple[float, ...]:
+        return (0.0,) if model == "ols" else self.lambdas
+
+    def rows(self) -> int:
+        per_model = sum(len(self.lambdas_of(m)) for m in self.models)
+        return len(self.scenarios) * self.replicates * len(self.degrees) * per_model
+
+    def first_missing(self, present: set) -> tuple:
+        """The first (scenario, replicate, model, degree, λ) of the grid not in ``present``."""
+        for scenario in self.scenarios:
+            for replicate in range(self.replicates):
+                for model in self.models:
+                    for degree in self.degrees:
+                        for lam in self.lambdas_of(model):
+                            key = (scenario, replicate, model, degree, lam)
+                            if key not in present:
+                                return key
+        raise ValueError("no row is missing")
+
+
+def _read_whole(path: str) -> pd.DataFrame:
+    return pd.concat(list(_chunks(path, CHUNK_ROWS)), ignore_index=True)
+
+
+def check_fits(
+    table: pd.DataFrame, source: str, expected: FitsExpected, columns: Sequence[str]
+) -> None:
+    """Check a metrics table against the study: header, values row by row, one row per fit.
+
+    A fit job's own table has no ``scenario`` (nor ``basis``) column: ``expected`` then names
+    its one scenario and one model.
+    """
+    check_header(table.columns, source, columns)
+    if table.empty:
+        raise TableError(f"{source}: no rows after the header")
+    rows = _Rows(source, table, 0)
+    values = {c: _numeric(table, c) for c in (*_FINITE, *_INTEGER, "lambda")}
+    for column in (*_INTEGER, "lambda", *_FINITE):
+        rows.flag(column, ~np.isfinite(values[column]), lambda i: "expected a finite number")
+    for column in _INTEGER:
+        v = values[column]
+        rows.flag(column, np.isfinite(v) & (v != np.round(v)), lambda i: "expected an integer")
+    for column in _BOOLEAN:
+        ok = table[column].astype(str).isin(["True", "False"]).to_numpy()
+        rows.flag(column, ~ok, lambda i: "expected True or False")
+    if "scenario" in table.columns:
+        rows.flag(
+            "scenario",
+            ~table["scenario"].isin(expected.scenarios).to_numpy(),
+            lambda i: "expected a scenario of this study (scenarios.*)",
+        )
+    if "basis" in table.columns:
+        rows.flag(
+            "basis",
+            (table["basis"] != expected.basis).to_numpy(),
+            lambda i: f"expected {expected.basis!r} (features.basis)",
+        )
+    models = table["model"]
+    rows.flag(
+        "model",
+        ~models.isin(expected.models).to_numpy(),
+        lambda i: f"expected one of {', '.join(expected.models)} (models)",
+    )
+    r, d, lam = values["replicate"], values["degree"], values["lambda"]
+    rows.flag(
+        "replicate",
+        (r < 0) | (r >= expected.replicates),
+        lambda i: (
+            f"expected 0…{expected.replicates - 1} (scenarios.replicates = {expected.replicates})"
+        ),
+    )
+    rows.flag(
+        "degree",
+        np.isfinite(d) & ~np.isin(d, expected.degrees),
+        lambda i: f"expected {expected.degrees[0]}…{expected.degrees[-1]} (features.degrees)",
+    )
+    is_ols = (models == "ols").to_numpy()
+    rows.flag("lambda", is_ols & (lam != 0.0), lambda i: "expected 0 for ols")
+    rows.flag(
+        "lambda",
+        ~is_ols & np.isfinite(lam) & ~np.isin(lam, expected.lambdas),
+        lambda i: (
+            f"expected one of the study's {len(expected.lambdas)} λ from "
+            f"{min(expected.lambdas):g} to {max(expected.lambdas):g} (lambdas.*)"
+        ),
+    )
+    rows.flag("n_coef", np.isfinite(d) & (values["n_coef"] != d), lambda i: "expected the degree")
+    nz = values["n_nonzero"]
+    rows.flag(
+        "n_nonzero",
+        np.isfinite(nz) & ((nz < 0) | (nz > values["n_coef"])),
+        lambda i: "expected 0…n_coef",
+    )
+    rows.raise_first()
+    keys = [c for c in FIT_KEYS if c in table.columns]
+    twice = np.flatnonzero(table.duplicated(keys).to_numpy())
+    if twice.size:
+        row = int(twice[0])
+        key = ", ".join(f"{c} {table[c].iloc[row]}" for c in keys)
+        raise TableError(f"{source}: {_line(row)} repeats the fit {key}; expected one row per fit")
+    if len(table) != expected.rows():
+        present = set(
+            zip(
+                table["scenario"]
+                if "scenario" in table.columns
+                else [expected.scenarios[0]] * len(table),
+                r.astype(int).tolist(),
+                models,
+                d.astype(int).tolist(),
+                lam.tolist(),
+                strict=True,
+            )
+        )
+        scenario, replicate, model, degree, lam_ = expected.first_missing(present)
+        what = f"scenario {scenario}, " if "scenario" in table.columns else ""
+        raise TableError(
+            f"{source}: the fit {what}replicate {replicate}, model {model}, degree {degree}, "
+            f"lambda {lam_:g} is missing ({len(table)} rows, expected {expected.rows()}: one per "
+            "scenario × replicate × model × degree × λ of the study)"
+        )
+
+
+def read_metrics(path: str, expected: Mapping) -> pd.DataFrame:
+    """``results/tables/metrics.csv`` as the stages read it, checked against the study's grid
+    (``expected``: the plain values of a rule's ``params.fits``, :class:`FitsExpected`)."""
+    table = _read_whole(path)
+    check_fits(table, path, FitsExpected.from_mapping(expected), METRICS)
+    return table
+
+
+def read_fit_metrics(path: str, expected: Mapping, scenario: str, model: str) -> pd.DataFrame:
+    """A fit job's metrics table (one scenario and model), checked against the study's grid."""
+    grid = FitsExpected.from_mapping(expected)
+    grid = FitsExpected(
+        (scenario,), (model,), grid.replicates, grid.degrees, grid.lambdas, grid.basis
+    )
+    table = _read_whole(path)
+    check_fits(table, path, grid, FIT_METRICS)
+    return table
+
+
+# ------------------------------------------------------------------------------------------
 # Checksums
 
 

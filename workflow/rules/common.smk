@@ -6,7 +6,13 @@ from pathlib import Path
 from l1l2.data import scenarios_from_config
 from l1l2.provenance import sha256, source_digest
 from l1l2.study import lambda_grid
-from l1l2.tables import SIMULATED, SPLIT, Expected, edited_since_written
+from l1l2.tables import (
+    SIMULATED,
+    SPLIT,
+    Expected,
+    FitsExpected,
+    edited_since_written,
+)
 
 SCENARIOS = {
     s.name: s
@@ -68,6 +74,21 @@ def expected_tables(scenario):
         domain=tuple(config["scenarios"]["domain"]),
         test_size=config["split"]["test_size"],
         folds=config["split"]["folds"],
+    ).as_dict()
+
+
+def expected_fits():
+    """What the fits' metrics tables must contain (l1l2.tables.FitsExpected: one row per
+    scenario, replicate, model, degree and λ), as plain values: the stages that read them get it
+    as ``params.fits`` and check the table against it.
+    """
+    return FitsExpected(
+        scenarios=tuple(SCENARIOS),
+        models=tuple(MODELS),
+        replicates=config["scenarios"]["replicates"],
+        degrees=tuple(DEGREES),
+        lambdas=tuple(LAMBDAS),
+        basis=config["features"]["basis"],
     ).as_dict()
 
 

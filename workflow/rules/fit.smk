@@ -91,9 +91,10 @@ rule aggregate:
     conda:
         ENV
     params:
+        code=library_hash("tables"),
         scenarios=list(SCENARIOS),
         models=MODELS,
-        basis=config["features"]["basis"],
+        fits=expected_fits(),
     script:
         "../scripts/aggregate.py"
 
@@ -109,7 +110,8 @@ rule select:
     conda:
         ENV
     params:
-        code=library_hash("metrics"),
+        code=library_hash("metrics", "tables"),
+        fits=expected_fits(),
         rules=config["selection"]["rules"],
     script:
         "../scripts/select.py"

@@ -124,6 +124,7 @@ rule figures_scenario:
         code=library_hash("plots", "tables"),
         scenario="{scenario}",
         expected=lambda w: expected_tables(w.scenario),
+        fits=expected_fits(),
         function=lambda w: SCENARIOS[w.scenario].function,
         noise_sd=lambda w: SCENARIOS[w.scenario].noise_sd,
         models=MODELS,
@@ -156,8 +157,9 @@ rule figure_support_recovery:
     conda:
         ENV
     params:
-        code=library_hash("plots"),
+        code=library_hash("plots", "tables"),
         scenario="{scenario}",
+        fits=expected_fits(),
         function=lambda w: SCENARIOS[w.scenario].function,
         degree=DEGREES[-1],
         rules=config["selection"]["rules"],
@@ -286,7 +288,8 @@ rule summary:
     conda:
         ENV
     params:
-        code=library_hash("plots"),
+        code=library_hash("plots", "tables"),
+        fits=expected_fits(),
         basis=config["features"]["basis"],
     script:
         "../scripts/summary.py"

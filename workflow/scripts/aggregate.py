@@ -4,38 +4,23 @@ import itertools
 
 import pandas as pd
 
-from _runner import run
+from l1l2.tables import METRICS, read_fit_metrics
 
-CONTRACT = [
-    "scenario",
-    "replicate",
-    "model",
-    "degree",
-    "lambda",
-    "train_mse",
-    "cv_mse",
-    "test_mse",
-    "n_coef",
-    "n_nonzero",
-    "converged",
-    "n_iter",
-]
+from _runner import run
 
 
 def main(smk):
     p = smk.params
     parts = []
-    for (scenario, _model), path in zip(
+    for (scenario, model), path in zip(
         itertools.product(p.scenarios, p.models), smk.input, strict=True
     ):
-        part = pd.read_csv(path)
+        part = read_fit_metrics(path, p.fits, scenario, model)
         part.insert(0, "scenario", scenario)
         parts.append(part)
     table = pd.concat(parts, ignore_index=True)
-    extra = [c for c in table.columns if c not in CONTRACT]
-    table = table[CONTRACT + extra]
-    table["basis"] = p.basis
-    table.to_csv(smk.output[0], index=False)
+    table["basis"] = p.fits["basis"]
+    table[list(METRICS)].to_csv(smk.output[0], index=False)
 
 
 run(main, snakemake)  # noqa: F821 - injected by Snakemake

@@ -4,7 +4,7 @@
 from l1l2.data import Scenario
 from l1l2.explorer import explorer_chart, explorer_tables, write_explorer
 from l1l2.overview import lead_scenario, scenario_order
-from l1l2.tables import read_split
+from l1l2.tables import read_metrics, read_split
 
 from _runner import read_csv, run
 
@@ -12,7 +12,7 @@ from _runner import read_csv, run
 def main(smk):
     p = smk.params
     scenarios = {name: Scenario(*values) for name, values in p.scenarios.items()}
-    metrics = read_csv(smk.input.metrics)
+    metrics = read_metrics(smk.input.metrics, p.fits)
     lead = lead_scenario(metrics, scenario_order(scenarios, p.functions))
     index = list(p.scenarios).index(lead)
     split = read_split(smk.input.splits[index], p.expected[lead])

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from l1l2 import plots
-from l1l2.tables import read_split
+from l1l2.tables import read_metrics, read_split
 
 from _runner import run
 
@@ -14,7 +14,7 @@ ANIMATION_DPI_SCALE = 0.75
 def main(smk):
     p, out = smk.params, smk.output
     scenario = p.scenario
-    metrics = pd.read_csv(smk.input.metrics)
+    metrics = read_metrics(smk.input.metrics, p.fits)
     metrics = metrics[metrics["scenario"] == scenario]
     selection = pd.read_csv(smk.input.selection)
     split = read_split(smk.input.split, smk.params.expected)

@@ -3,13 +3,14 @@
 import pandas as pd
 
 from l1l2.plots import per_replicate_lambdas, save, support_recovery
+from l1l2.tables import read_metrics
 
 from _runner import run
 
 
 def main(smk):
     p = smk.params
-    metrics = pd.read_csv(smk.input.metrics)
+    metrics = read_metrics(smk.input.metrics, p.fits)
     metrics = metrics[metrics["scenario"] == p.scenario]
     # CV's choice at the degree of the figure (not the degree selection.csv prefers)
     chosen = per_replicate_lambdas(metrics, "lasso", p.degree)

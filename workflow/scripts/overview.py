@@ -4,7 +4,7 @@
 from l1l2 import plots
 from l1l2.data import Scenario, get_true_function
 from l1l2.overview import claims_table, measure_claims, render_overview
-from l1l2.tables import read_split
+from l1l2.tables import read_metrics, read_split
 
 from _runner import read_csv, run
 
@@ -34,7 +34,7 @@ def main(smk):
     p, inp = smk.params, smk.input
     scenarios = {name: Scenario(*values) for name, values in p.scenarios.items()}
     names = list(p.scenarios)
-    metrics = read_csv(inp.metrics)
+    metrics = read_metrics(inp.metrics, p.fits)
     per_replicate = read_csv(inp.selection)
     split = read_split(inp.example_split, smk.params.expected)
     X, y = plots.example_problem(split, p.example_degree, p.basis, p.domain)

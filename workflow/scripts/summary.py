@@ -4,6 +4,7 @@ cross-check verdict, as a table a person can read."""
 import pandas as pd
 
 from l1l2.plots import summary_html, summary_markdown, summary_table
+from l1l2.tables import read_metrics
 
 from _runner import run
 
@@ -12,7 +13,7 @@ def main(smk):
     summary = summary_table(
         pd.read_csv(smk.input.selection),
         pd.read_csv(smk.input.crosscheck),
-        pd.read_csv(smk.input.metrics),
+        read_metrics(smk.input.metrics, smk.params.fits),
         pd.read_csv(smk.input.per_replicate),
     )
     summary.to_csv(smk.output.csv, index=False)
