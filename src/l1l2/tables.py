@@ -296,15 +296,20 @@ def _typed(chunk: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_UNREADABLE = (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError)
+
+
+def _unreadable(path: str, exc: Exception) -> TableError:
+    cause = " ".join(str(exc).split())
+    return TableError(f"{path}: not a readable CSV table ({type(exc).__name__}: {cause})")
+
+
 def _chunks(path: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
     try:
         with pd.read_csv(path, chunksize=chunk_rows, dtype={"split": object}) as reader:
             yield from reader
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        cause = " ".join(str(exc).split())
-        raise TableError(
-            f"{path}: not a readable CSV table ({type(exc).__name__}: {cause})"
-        ) from None
+    except _UNREADABLE as exc:
+        raise _unreadable(path, exc) from None
 
 
 def iter_replicates(
@@ -502,7 +507,15 @@ class FitsExpected:
 
 
 def _read_whole(path: str) -> pd.DataFrame:
-    return pd.concat(list(_chunks(path, CHUNK_ROWS)), ignore_index=True)
+    try:
+        return pd.read_csv(path)
+    except _UNREADABLE as exc:
+        raise _unreadable(path, exc) from None
+
+
+def _codes(values: pd.Series, allowed: Sequence) -> np.ndarray:
+    """Position of each value in ``allowed`` (-1 where it is not one of them)."""
+    return pd.Index(list(allowed)).get_indexer(values.to_numpy())
 
 
 def check_fits(
@@ -524,24 +537,30 @@ def check_fits(
         v = values[column]
         rows.flag(column, np.isfinite(v) & (v != np.round(v)), lambda i: "expected an integer")
     for column in _BOOLEAN:
-        ok = table[column].astype(str).isin(["True", "False"]).to_numpy()
-        rows.flag(column, ~ok, lambda i: "expected True or False")
-    if "scenario" in table.columns:
-        rows.flag(
-            "scenario",
-            ~table["scenario"].isin(expected.scenarios).to_numpy(),
-            lambda i: "expected a scenario of this study (scenarios.*)",
-        )
+        if table[column].dtype != bool:  # pandas reads a column of True/False as bool
+            ok = table[column].astype(str).isin(["True", "False"]).to_numpy()
+            rows.flag(column, ~ok, lambda i: "expected True or False")
+    n = len(table)
+    scenario = (
+        _codes(table["scenario"], expected.scenarios)
+        if "scenario" in table.columns
+        else np.zeros(n, dtype=np.int64)
+    )
+    rows.flag(
+        "scenario" if "scenario" in table.columns else "model",
+        scenario < 0,
+        lambda i: "expected a scenario of this study (scenarios.*)",
+    )
     if "basis" in table.columns:
         rows.flag(
             "basis",
-            (table["basis"] != expected.basis).to_numpy(),
+            _codes(table["basis"], [expected.basis]) < 0,
             lambda i: f"expected {expected.basis!r} (features.basis)",
         )
-    models = table["model"]
+    model = _codes(table["model"], expected.models)
     rows.flag(
         "model",
-        ~models.isin(expected.models).to_numpy(),
+        model < 0,
         lambda i: f"expected one of {', '.join(expected.models)} (models)",
     )
     r, d, lam = values["replicate"], values["degree"], values["lambda"]
@@ -552,16 +571,19 @@ def check_fits(
             f"expected 0…{expected.replicates - 1} (scenarios.replicates = {expected.replicates})"
         ),
     )
+    degree = _codes(pd.Series(d), [float(v) for v in expected.degrees])
     rows.flag(
         "degree",
-        np.isfinite(d) & ~np.isin(d, expected.degrees),
+        np.isfinite(d) & (d == np.round(d)) & (degree < 0),
         lambda i: f"expected {expected.degrees[0]}…{expected.degrees[-1]} (features.degrees)",
     )
-    is_ols = (models == "ols").to_numpy()
+    is_ols = model == (expected.models.index("ols") if "ols" in expected.models else -2)
+    grid = sorted({0.0, *expected.lambdas})
+    step = _codes(pd.Series(lam), grid)
     rows.flag("lambda", is_ols & (lam != 0.0), lambda i: "expected 0 for ols")
     rows.flag(
         "lambda",
-        ~is_ols & np.isfinite(lam) & ~np.isin(lam, expected.lambdas),
+        ~is_ols & np.isfinite(lam) & ((step < 0) | (lam == 0.0)),
         lambda i: (
             f"expected one of the study's {len(expected.lambdas)} λ from "
             f"{min(expected.lambdas):g} to {max(expected.lambdas):g} (lambdas.*)"
@@ -575,31 +597,42 @@ def check_fits(
         lambda i: "expected 0…n_coef",
     )
     rows.raise_first()
-    keys = [c for c in FIT_KEYS if c in table.columns]
-    twice = np.flatnonzero(table.duplicated(keys).to_numpy())
-    if twice.size:
-        row = int(twice[0])
-        key = ", ".join(f"{c} {table[c].iloc[row]}" for c in keys)
-        raise TableError(f"{source}: {_line(row)} repeats the fit {key}; expected one row per fit")
-    if len(table) != expected.rows():
+    # Every value is now one of the study's: one integer per fit, to find repeats and gaps.
+    key = scenario.astype(np.int64)
+    for code, size in (
+        (r.astype(np.int64), expected.replicates),
+        (model, len(expected.models)),
+        (degree, len(expected.degrees)),
+        (step, len(grid)),
+    ):
+        key = key * size + code
+    order = np.argsort(key, kind="stable")
+    repeats = order[1:][key[order][1:] == key[order][:-1]]
+    if repeats.size:
+        row = int(repeats.min())
+        fit = ", ".join(
+            f"{c} {float(table[c].iloc[row])!r}" if c == "lambda" else f"{c} {table[c].iloc[row]}"
+            for c in FIT_KEYS
+            if c in table.columns
+        )
+        raise TableError(f"{source}: {_line(row)} repeats the fit {fit}; expected one row per fit")
+    if n != expected.rows():
         present = set(
             zip(
-                table["scenario"]
-                if "scenario" in table.columns
-                else [expected.scenarios[0]] * len(table),
+                np.asarray(expected.scenarios)[scenario].tolist(),
                 r.astype(int).tolist(),
-                models,
+                np.asarray(expected.models)[model].tolist(),
                 d.astype(int).tolist(),
                 lam.tolist(),
                 strict=True,
             )
         )
-        scenario, replicate, model, degree, lam_ = expected.first_missing(present)
-        what = f"scenario {scenario}, " if "scenario" in table.columns else ""
+        name, replicate, model_name, degree_value, missing = expected.first_missing(present)
+        what = f"scenario {name}, " if "scenario" in table.columns else ""
         raise TableError(
-            f"{source}: the fit {what}replicate {replicate}, model {model}, degree {degree}, "
-            f"lambda {lam_:g} is missing ({len(table)} rows, expected {expected.rows()}: one per "
-            "scenario × replicate × model × degree × λ of the study)"
+            f"{source}: the fit {what}replicate {replicate}, model {model_name}, degree "
+            f"{degree_value}, lambda {missing!r} is missing ({n} rows, expected "
+            f"{expected.rows()}: one per scenario × replicate × model × degree × λ of the study)"
         )
 
 
