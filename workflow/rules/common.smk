@@ -43,6 +43,7 @@ if isinstance(workflow.current_basedir, os.PathLike):
         "L1L2_SOURCE", str(Path(os.fspath(workflow.current_basedir)).parents[1])
     )
 
+
 # Ctrl-C reaches every job. A script job's Python spends its first second or so importing
 # (Snakemake's script preamble, then the script's imports) before workflow/scripts/_runner.py can
 # turn an interrupt into one line; an interrupt there was Python's KeyboardInterrupt traceback.
