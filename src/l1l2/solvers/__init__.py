@@ -55,7 +55,8 @@ Methods
     :math:`w_j = S_{\alpha_1}(d_j v_j)/(d_j + \alpha_2)` (``v`` the least-squares fit by
     CG, ``d = diag(G)``: exact for a diagonal ``G``, and a good guess of the support and
     signs for near-orthogonal bases). At iteration 0 (for the pairs the start does not
-    finish) and at a check, a pair due for it runs up to 8 active-set rounds: a
+    finish) and at a check, a pair due for it runs up to 8 active-set rounds (1 for more
+    than 32 features, where each round is a CG on the whole batch): a
     proximal-gradient step (it adds the coordinates that violate the optimality
     conditions), conjugate gradient on the face of the result — with the support
     :math:`S` and signs :math:`s` fixed the problem is smooth,

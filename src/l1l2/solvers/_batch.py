@@ -839,8 +839,8 @@ def _refine(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, *, P, coef_to
     the residual is small enough for the certificate) — then back along the CG step to
     the first coordinate that would change sign, which is set to 0 (F is convex on the
     segment and lower at its CG end, so it only decreases; a feature-sign step). The
-    first round runs on the whole block, the next ones only on the pairs whose support
-    changed in the previous round (gathered one per row).
+    first round runs on the whole block, the next ones (P ≤ PAIRS_MAX_P only) on the
+    pairs whose support changed in the previous round, gathered one per row.
     """
     shape = W.shape[0], 1, W.shape[2]
     # Residual small enough for the gradient certificate (a tenth of coef_tol), or tiny.
@@ -850,13 +850,8 @@ def _refine(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, *, P, coef_to
     V, flipped0, taken = _face_solve(G, C, V, a1, a2_, thr, P)
     taken = np.broadcast_to(taken + 1, shape[::2]).copy()
     r, q = np.nonzero(changed | flipped0)
-    if rounds > 1 and r.size and P > PAIRS_MAX_P:  # large P: two more rounds on the block
-        for _ in range(min(rounds, 3) - 1):
-            V, moved, t = _face_round(G, C, V, a1, a2, L, thr, positive, P)
-            taken = taken + t
-            if not moved.any():
-                break
-    elif rounds > 1 and r.size:
+    # Large P: one round (more rounds would each cost a CG on the whole block).
+    if rounds > 1 and r.size and P <= PAIRS_MAX_P:
         # The next rounds one pair per row: a proximal step for the pairs that moved, CG
         # only where it changed the support or the last CG step was cut at a sign change.
         def pick(x):
