@@ -120,6 +120,14 @@ Each α stops, and says ``converged``, when
    This certifies least squares up to cond(G) ≈ 1e11–1e12 (the worst-case slack of
    forming ``G`` then exceeds λ_min, μ is not certified and the fit says not converged).
 
+   Under ``auto`` an L1 fit whose gap is met but whose bound is not, after an active-set
+   round, is certified the same way on its face: the exact face minimizer
+   :math:`v^\star = w - (G + \alpha_2 I)_{SS}^{-1}(\nabla f(w) + \alpha_1 s)_S` is proved
+   to be the minimizer of the data's problem when it keeps the signs of ``w`` by more than
+   the error bound and the optimality conditions hold off the support with a margin that
+   covers every rounding; then :math:`\lVert w - w^\star\rVert \le \lVert\hat d\rVert +
+   e_d` as above (``_batch.certify_exact_face``). Otherwise the Gram bound stands.
+
 So ``tol`` bounds the objective and ``coef_tol`` the solution; ``coef_tol=None`` keeps the
 gap alone (scikit-learn's meaning of ``tol``). The gap is an upper bound on
 :math:`F(w) - F^\star`:

@@ -444,6 +444,103 @@ def certify_exact(batch: Batch, rows, W, a2, target, coef_tol):
     return W, gap, bound, met, steps
 
 
+def certify_exact_face(batch: Batch, rows, W, a1, a2, positive, target, coef_tol):
+    r"""Certify L1 pairs against the exact problem of the data through their face.
+
+    With the support :math:`S` and signs :math:`s` of ``w`` fixed, :math:`F` is a
+    quadratic whose minimizer on the face is :math:`v^\star = w - d^\star`,
+    :math:`(G^\star + \alpha_2 I)_{SS}d^\star = g_S = \nabla f(w)_S + \alpha_1 s_S` with the
+    exact gradient (:func:`_exact_gradient`). A CG solution :math:`\hat d` and its residual
+    bound :math:`\lVert d^\star - \hat d\rVert \le e_d` (as in :func:`certify_exact`, with
+    μ_S a certified lower bound on :math:`\lambda_{\min}((G^\star + \alpha_2 I)_{SS})`) then
+    prove :math:`v^\star` optimal for the whole problem when it keeps the signs with margin,
+    :math:`s_j(w_j - \hat d_j) > e_d` on S, and the optimality conditions hold strictly
+    off S, :math:`|\xi_j(v^\star)| < \alpha_1` (one-sided under ``positive``), bounded via
+    :math:`\xi(v^\star) = -\nabla f(w) + (G^\star + \alpha_2 I)_{:S}d^\star` with every
+    rounding and the slack of ``G``. Strict dual feasibility and μ_S > 0 make it the
+    unique minimizer, so :math:`\lVert w - w^\star\rVert \le \lVert\hat d\rVert + e_d`;
+    :math:`F(w) - F^\star \le \lVert g_{\min}\rVert\,\lVert w - w^\star\rVert`. While the
+    contract fails but both checks pass, :math:`w_S \leftarrow w_S - \hat d_S` (at most
+    :data:`REFINE_ROUNDS` times). Pairs whose checks fail are not certified here.
+
+    ``rows`` (k,), ``W`` (k, P), ``a1``/``a2``/``target`` (k,). Returns W, gap, bound and
+    met (bool), each per pair (``inf`` where not certified).
+    """
+    k, P = W.shape
+    W = W.copy()
+    gap, bound = np.full(k, np.inf), np.full(k, np.inf)
+    met = np.zeros(k, dtype=bool)
+    for j in range(k):
+        ex = exact(batch, int(rows[j]))
+        q = ex.G.shape[0]
+        w = W[j, :q].copy()
+        xbar = float(np.linalg.norm(batch.x_mean[rows[j]]))
+        for _ in range(REFINE_ROUNDS + 1):
+            cert = _face_certificate(ex, w, float(a1[j]), float(a2[j]), positive)
+            if cert is None:
+                break
+            d, bw, gmin = cert
+            bw *= 1.0 + 4.0 * _EPS
+            b = max(bw, xbar * bw + ex.b_err * (1.0 + float(np.linalg.norm(w))))
+            g = gmin * bw
+            if g <= target[j] and b <= coef_tol:
+                W[j, :q], gap[j], bound[j], met[j] = w, g, b, True
+                break
+            w = w - d
+    return W, gap, bound, met
+
+
+def _face_certificate(ex: Exact, w, a1: float, a2: float, positive: bool):
+    """(d̂, bound on ‖w − w*‖, bound on ‖g_min‖) for :func:`certify_exact_face`, or None."""
+    q = w.size
+    S = w != 0
+    s = np.sign(w)
+    gf = _exact_gradient(ex, w, a2)  # ∇f(w) + α₂w, rounded once
+    m = int(S.sum())
+    gam = (q + 2) * _EPS / (1.0 - (q + 2) * _EPS)
+    d = np.zeros(q)
+    err_d = 0.0
+    if m:
+        gS = gf[S] + a1 * s[S]
+        GS = ex.G[np.ix_(S, S)]
+        ev = np.linalg.eigvalsh(GS)
+        mu = float(ev[0]) + a2 * (1.0 - _EPS) - 2.0 * (m + 1) * _EPS * max(float(ev[-1]), 0.0) \
+            - ex.dG
+        if mu <= 0:
+            return None
+        H = GS + a2 * np.eye(m)
+        dS = np.zeros((1, m, 1))
+        for _ in range(2):  # CG, then once more from its true residual
+            dS = _cg(H[None], gS[None, :, None], dS, None, None, max(2 * m, 20))[0]
+        dS = dS[0, :, 0]
+        res = gS - H @ dS
+        dn = float(np.linalg.norm(dS))
+        e = (gam * (float(np.linalg.norm(H)) * dn + float(np.linalg.norm(gS))) + ex.dG * dn
+             + 2.0 * _EPS * (float(np.linalg.norm(gf[S])) + a1 * math.sqrt(m)))
+        err_d = (float(np.linalg.norm(res)) + e) / mu
+        v = w[S] - dS
+        margin = (v if positive else s[S] * v) - err_d - 2.0 * _EPS * np.abs(v)
+        if np.any(margin <= 0):
+            return None
+        d[S] = dS
+    off = ~S
+    if off.any():
+        GO = ex.G[np.ix_(off, S)] if m else np.zeros((int(off.sum()), 0))
+        xi = -gf[off] + GO @ d[S]
+        E = (_EPS * np.abs(gf[off]) + gam * (np.abs(GO) @ np.abs(d[S]))
+             + (np.linalg.norm(GO, axis=1) + ex.dG) * err_d + ex.dG * float(np.linalg.norm(d)))
+        viol = (xi if positive else np.abs(xi)) + E - a1
+        if np.any(viol >= 0):
+            return None
+        go = np.maximum(-gf[off] - a1, 0.0) if positive else np.maximum(np.abs(gf[off]) - a1, 0.0)
+    else:
+        go = np.zeros(0)
+    gS_all = gf[S] + a1 * s[S]
+    gmin = float(np.sqrt(gS_all @ gS_all + go @ go)) + 2.0 * _EPS * (
+        float(np.linalg.norm(gf)) + a1 * math.sqrt(q))
+    return d, float(np.linalg.norm(d)) + err_d, gmin
+
+
 # --------------------------------------------------------------------------- iterations
 
 
@@ -647,7 +744,7 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
             if k % check_every == 0 or k == max_iter:
                 if polish and 0 < k < max_iter:
                     obj = _check_with_refinement(w, positive, P, target, coef_tol, record,
-                                                 extra, k, stalled, backoff)
+                                                 extra, k, stalled, backoff, batch)
                 else:
                     gap, obj, bound, floor = measures(w.G, w.C, w.yy, w.W, w.a1, w.a2, w.L,
                                                       w.mu_pl, w.mu_sc, w.scale, positive,
@@ -678,7 +775,7 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
                     if polish and k == 0 < max_iter and w.running.any():
                         # The pairs the start did not finish: active-set rounds at once.
                         obj = _check_with_refinement(w, positive, P, target, coef_tol,
-                                                     record, extra, k, stalled, backoff)
+                                                     record, extra, k, stalled, backoff, batch)
                 if not np.all(np.isfinite(obj[w.running])):
                     bad = np.argwhere(w.running & ~np.isfinite(obj))[0]
                     raise FloatingPointError(
@@ -779,7 +876,7 @@ def _prox_step(w, pen, method):
 
 
 def _check_with_refinement(w, positive, P, target, coef_tol, record, extra, k, stalled,
-                           backoff):
+                           backoff, batch=None):
     """The check of ``method="auto"``: refine the α columns that have a pair due for a CG
     step (see the backoff in :func:`iterate`), measure the others as they are; return the
     objective (B, A).
@@ -807,6 +904,18 @@ def _check_with_refinement(w, positive, P, target, coef_tol, record, extra, k, s
         bound = screened_bound(sub[0], sub[1], sub[3], sub[4], sub[5], sub[6], sub[8], sub[9],
                                positive, gap, bound, tgt, coef_tol)
         ok = meets(gap, bound, tgt, coef_tol, sub[8])
+        if refining and batch is not None:
+            # Gap met, bound not (the Gram floor): certify the face on the data itself.
+            cand = here & w.running[:, cols] & ~ok & (gap <= tgt) & (sub[8][:, 0, :] > 0)
+            if cand.any():
+                r, q = np.nonzero(cand)
+                full = (len(w.bi), 1, len(cols))
+                W2, gap2, bound2, met2 = certify_exact_face(
+                    batch, w.bi[r], V[r, :, q], np.broadcast_to(sub[4], full)[r, 0, q],
+                    np.broadcast_to(sub[5], full)[r, 0, q], positive, tgt[r, 0], coef_tol)
+                r, q = r[met2], q[met2]
+                V[r, :, q] = W2[met2]
+                gap[r, q], bound[r, q], ok[r, q] = gap2[met2], bound2[met2], True
         done = ok | stalled(gap, bound, cols)
         if refining:  # not finished by its CG step: wait longer before the next one
             again = tried & ~ok
