@@ -48,6 +48,7 @@ rule reference:
         code=library_hash("study", "tables"),
         models=MODELS,
         expected=lambda w: expected_tables(w.scenario),
+        fits=expected_fits(),
         degrees=DEGREES,
         basis=config["features"]["basis"],
         domain=config["scenarios"]["domain"],

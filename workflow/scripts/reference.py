@@ -4,7 +4,7 @@ differences to the l1l2 fits (one job per scenario: each job pays scikit-learn's
 import pandas as pd
 
 from l1l2.study import compare_with_reference
-from l1l2.tables import read_split
+from l1l2.tables import read_fit_metrics, read_split
 
 from _runner import read_csv, run
 
@@ -16,7 +16,7 @@ def main(smk):
         compare_with_reference(
             table,
             read_csv(coefs),
-            read_csv(metrics),
+            read_fit_metrics(metrics, p.fits, smk.wildcards.scenario, model),
             model,
             p.degrees,
             p.basis,
