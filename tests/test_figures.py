@@ -1,6 +1,7 @@
 """Figures, the summary table and the report: real files from the tiny run, plus unit tests."""
 
 import hashlib
+import json
 import math
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from l1l2.data import get_true_function
 from conftest import snakemake
 
 SCENARIOS = ["sine_sd0.2_n60", "sparse_legendre_sd0.2_n60"]
+#: The solver's coef_tol in the tiny study (the schema's default).
+COEF_TOL = 1e-6
 PER_SCENARIO = [
     "fits.png",
     "fits.gif",
@@ -178,7 +181,57 @@ def test_conditioning_table_records_convergence_honestly(tiny_run: Path):
     # the monomial basis is far worse conditioned than Legendre at the highest degree
     top = table[table["degree"] == 6].drop_duplicates("basis").set_index("basis")["cond_gram"]
     assert top["monomial"] > 100 * top["legendre"]
-    assert (table["converged"] == (table["gap"] <= table["gap_target"])).all()
+    # the solver's contract: gap met, and the certified coefficient bound within coef_tol where
+    # the problem is strongly convex (elsewhere the bound is inf and the gap alone decides)
+    bound_met = (table["coef_bound"] <= COEF_TOL) | np.isinf(table["coef_bound"])
+    assert (table["converged"] == ((table["gap"] <= table["gap_target"]) & bound_met)).all()
+    assert np.isfinite(table.loc[table["model"] == "ridge", "coef_bound"]).all()
+
+
+@pytest.mark.workflow
+def test_summary_rows_follow_the_study_order(tiny_run: Path):
+    """Rows (and the Markdown/HTML tables) follow the order the study lists its scenarios, not
+    the alphabet: given the tiny study's two scenarios reversed, the summary reverses too."""
+    tables = tiny_run / "results/tables"
+    read = {name: pd.read_csv(tables / f"{name}.csv") for name in
+            ("selection", "crosscheck", "metrics", "selection_replicates")}
+    args = [read["selection"], read["crosscheck"], read["metrics"], read["selection_replicates"]]
+    as_run = pd.read_csv(tables / "summary.csv")
+    assert list(dict.fromkeys(as_run["scenario"])) == SCENARIOS  # the config's order
+    order = SCENARIOS[::-1]
+    summary = plots.summary_table(*args, scenarios=order)
+    assert list(dict.fromkeys(summary["scenario"])) == order
+    markdown = plots.summary_markdown(summary)
+    first, second = (markdown.index(f"| {name.split('_sd')[0]}, σ") for name in order)
+    assert first < second
+    with pytest.raises(ValueError, match="sine_sd0.2_n60"):
+        plots.summary_table(*args, scenarios=order[:1])
+
+
+def test_support_recovery_colours_are_steps_of_one_replicate(tmp_path: Path):
+    """The share of R replicates keeping a term takes R + 1 values; the map draws exactly those
+    greys and the colour bar labels them k/R."""
+    rng = np.random.default_rng(0)
+    rows = []
+    replicates, degree, lambdas = 4, 6, [1e-3, 1e-2, 1e-1, 1.0]
+    for r in range(replicates):
+        for lam in lambdas:
+            for term in range(degree + 1):
+                keep = term == 0 or rng.random() < 0.6
+                rows.append({"replicate": r, "degree": degree, "lambda": lam, "term": term,
+                             "coef": float(rng.normal()) if keep else 0.0, "model": "lasso"})
+    fig = plots.support_recovery(pd.DataFrame(rows), "sparse_legendre_sd0.1_n50",
+                                 "sparse_legendre", degree)
+    mesh = fig.axes[0].collections[0]
+    # the whole scale [0, 1] has R + 1 greys, one per count k/R (no shades in between)
+    scale = np.unique(mesh.to_rgba(np.linspace(0, 1, 401)), axis=0)
+    steps = np.unique(mesh.to_rgba(np.arange(replicates + 1) / replicates), axis=0)
+    assert len(scale) == len(steps) == replicates + 1
+    drawn = np.unique(mesh.to_rgba(np.ravel(mesh.get_array())), axis=0)
+    assert {tuple(c) for c in drawn} <= {tuple(c) for c in steps}
+    labels = [t.get_text() for t in fig.axes[1].get_yticklabels()]
+    assert labels == [f"{k}/{replicates}" for k in range(replicates + 1)]
+    plots.save(fig, tmp_path / "support_recovery.png", 60)
 
 
 @pytest.mark.workflow
@@ -197,8 +250,15 @@ def test_report_builds_from_the_tiny_run(tiny_run: Path):
         assert category in html, category
     # the GIF is shown by the overview (the landing page), not offered as a download
     assert "data:image/gif;base64," in html
-    for name in ["explorer.html", "selected_models.png", "support_recovery.png", "summary.html"]:
+    for name in ["selected_models.png", "support_recovery.png", "summary.html"]:
         assert name in html
+    # the explorer is drawn by the overview from its Vega specification with the report's own
+    # Vega: its standalone page (with the same JavaScript inlined) is not carried a second time
+    assert "l1l2-explorer-spec" in html
+    items = html.split('<script id="results">', 1)[1].split("</script>", 1)[0]
+    items = json.loads(items.strip().removeprefix("var results =").strip().rstrip(";"))
+    assert "results/figures/selected_models.png" in items
+    assert not [path for path in items if "explorer" in path]
 
 
 @pytest.mark.workflow

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from l1l2 import overview, plots
+from l1l2 import explorer, overview, plots
 from l1l2.data import Scenario, scenarios_from_config
 from l1l2.explorer import evaluate, explorer_tables
 
@@ -221,6 +221,82 @@ def test_explorer_is_self_contained(tiny_run):
     assert "vegaEmbed(" in html and "binding_range" not in html
     assert '"bind": {"input": "range"' in html
     assert len(html) < 2_000_000
+
+
+@pytest.mark.workflow
+def test_the_overview_carries_the_explorer_as_a_vega_specification(tiny_run):
+    """The overview holds explorer.vg.json as inert text (HTML escaped, no script: the report
+    runs none in its description) for its button to draw with the report's Vega 5."""
+    import html as html_lib
+    import json
+
+    text = (tiny_run / "results/overview/explorer.vg.json").read_text()
+    assert json.loads(text)["$schema"].endswith("/vega/v5.json")
+    page = (tiny_run / "results/overview/overview.html").read_text()
+    kept = page.split('<div id="l1l2-explorer-spec" hidden>', 1)[1].split("</div>", 1)[0]
+    assert html_lib.unescape(kept) == text
+    assert "<script" not in page
+    assert page.count(overview.OPEN_EXPLORER.replace("'", "&#39;")) == 2  # list and button
+
+
+def _page_datasets(html: str) -> tuple[str, dict[str, pd.DataFrame]]:
+    """The title of the explorer page and its inlined tables (CSV text), by their columns."""
+    import io
+    import json
+
+    spec = json.loads(html[html.index("const spec = ") + 13:].split(";\n", 1)[0])
+    found = {}
+    for values in spec["datasets"].values():
+        assert isinstance(values, str), "every table travels as CSV text"
+        frame = pd.read_csv(io.StringIO(values))
+        found[",".join(frame.columns)] = frame
+    return spec["title"]["text"], found
+
+
+@pytest.mark.workflow
+def test_explorer_page_carries_exactly_the_tables(tiny_run, tables):
+    """The CSV text in the page holds the fits' weights (space-separated) and the errors exactly as
+    explorer_tables computed them, for the scenario the page shows; exact zeros stay 0."""
+    html = (tiny_run / "results/overview/explorer.html").read_text()
+    title, page = _page_datasets(html)
+    scenario = title.split("Interactive explorer — ", 1)[1].split(":", 1)[0]
+    split = pd.read_csv(tiny_run / f"data/split/{scenario}.csv")
+    coefs = {m: pd.read_csv(tiny_run / f"results/fits/{scenario}/{m}.coefs.csv") for m in MODELS}
+    metrics = tables["metrics"][tables["metrics"]["scenario"] == scenario]
+    function = SCENARIOS[scenario].function
+    t = explorer_tables(split, coefs, metrics, function, "legendre", (-1.0, 1.0))
+    fits = page["model,degree,lambda,w"]
+    assert len(fits) == len(t["fits"])
+    for got, want in zip(fits.to_dict("records"), t["fits"].to_dict("records"), strict=True):
+        assert [got[c] for c in ("model", "degree", "lambda")] == [
+            want[c] for c in ("model", "degree", "lambda")]
+        assert [float(v) for v in got["w"].split(" ")] == want["w"]
+    errors = page["model,degree,lambda,train,CV,test"]
+    pd.testing.assert_frame_equal(errors, t["errors"], check_dtype=False)
+    basis = page["key,z"]
+    np.testing.assert_array_equal(basis["z"].to_numpy(), t["basis"]["z"].to_numpy())
+
+
+def test_cv_blowup_note_states_the_gap_from_the_table():
+    errors = pd.DataFrame({
+        "model": ["ols"] * 4 + ["ridge"],
+        "degree": [1, 2, 3, 4, 4],
+        "lambda": [0.0, 0.0, 0.0, 0.0, 0.1],
+        "train": [0.1, 0.05, 0.04, 0.03, 0.05],
+        "CV": [0.12, 0.6, 0.2, 48.4, 999.0],
+        "test": [0.11, 0.05, 0.04, 0.0125, 0.05],
+    })
+    split = pd.DataFrame({
+        "replicate": [0] * 10 + [1] * 3,
+        "split": ["train"] * 8 + ["test"] * 2 + ["train"] * 3,
+        "fold": [0, 0, 0, 1, 1, 1, 2, 2, -1, -1, 0, 1, 2],
+    })
+    note = explorer.cv_blowup_note(errors, split)
+    assert note.startswith("OLS's CV error is more than 10× its test error at 2 of 4 degrees")
+    assert "degree 4: CV MSE 48.4, test MSE 0.0125" in note
+    assert "only 5–6 of the 8 training rows" in note
+    calm = errors.assign(CV=errors["test"] * 2)
+    assert explorer.cv_blowup_note(calm, split) is None
 
 
 def test_a_dry_run_imports_no_plotting_library(tmp_path: Path):

@@ -1,11 +1,15 @@
 """An interactive explorer of one scenario: degree and λ sliders over the stored fits.
 
-A single self-contained HTML page (Vega-Lite through Altair, its JavaScript inlined, so it works
-offline and inside the Snakemake report) with
+A chart (Vega-Lite through Altair) with
 
 * the data of one replicate, the true function and every model's fit at the chosen degree and λ;
 * the fitted coefficients at that point (exact zeros marked);
 * train, CV and test error against λ at the chosen degree, and their values at the point.
+
+It is written twice: as a self-contained HTML page (:func:`write_explorer`: Vega, Vega-Lite and
+vega-embed inlined, works offline anywhere) and as a plain Vega specification
+(:func:`write_vega_spec`) that the report's overview draws with the Vega library the Snakemake
+report already carries, so the report does not hold a second copy of that JavaScript.
 
 Nothing is refitted: the page carries the stored coefficients of the fit stage (the standardized
 basis weights ``w`` and the intercept ``b``) and the basis columns of a grid of x, standardized
@@ -16,6 +20,8 @@ zeros stay exact.
 
 from __future__ import annotations
 
+import json
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -32,6 +38,23 @@ MODEL_LABELS = {"ols": "OLS", "ridge": "Ridge", "lasso": "Lasso", "elasticnet": 
 
 def _round(value: float) -> float:
     return float(f"{value:.{DIGITS}g}")
+
+
+def page_data(frame: pd.DataFrame):
+    """A table as the page carries it: CSV text with its numeric columns named (a third of the
+    size of the same rows as JSON objects). List columns (a fit's weights) become one text cell,
+    the numbers separated by spaces; the chart splits them again."""
+    import altair as alt
+
+    frame = frame.copy()
+    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+    for column in frame.columns:
+        if frame[column].map(lambda v: isinstance(v, list)).any():
+            frame[column] = frame[column].map(lambda v: " ".join(repr(float(x)) for x in v))
+    return alt.InlineData(
+        values=frame.to_csv(index=False, lineterminator="\n"),
+        format=alt.CsvDataFormat(type="csv", parse={c: "number" for c in numeric}),
+    )
 
 
 def explorer_tables(
@@ -122,6 +145,43 @@ def explorer_tables(
     }
 
 
+def cv_blowup_note(
+    errors: pd.DataFrame, split_table: pd.DataFrame, replicate: int = 0, factor: float = 10.0
+) -> str | None:
+    """A sentence on OLS's CV error where it is more than ``factor`` times its test error.
+
+    The explorer's error panel draws OLS's test error only; in small samples its CV error at high
+    degree can be orders of magnitude larger, because each CV fit sees only the training rows
+    outside one fold. Returns ``None`` when no degree has such a gap.
+
+    Parameters
+    ----------
+    errors : pandas.DataFrame
+        The explorer's ``errors`` table (``model, degree, lambda, train, CV, test``) of the
+        replicate shown.
+    split_table : pandas.DataFrame
+        The scenario's split table (for the number of training rows and CV folds).
+    replicate : int
+    factor : float
+    """
+    ols = errors[errors["model"] == "ols"].sort_values("degree")
+    ratio = ols["CV"] / ols["test"]
+    far = ols[ratio > factor]
+    if far.empty:
+        return None
+    worst = ols.loc[ratio.idxmax()]
+    rows = split_table[(split_table["replicate"] == replicate) & (split_table["split"] == "train")]
+    fitted = len(rows) - rows["fold"].value_counts()
+    lo, hi = int(fitted.min()), int(fitted.max())
+    return (
+        f"OLS's CV error is more than {factor:g}× its test error at {len(far)} of "
+        f"{len(ols)} degrees (the most at degree {int(worst['degree'])}: CV MSE "
+        f"{worst['CV']:.3g}, test MSE {worst['test']:.3g}); each CV fit has only "
+        f"{lo if lo == hi else f'{lo}–{hi}'} of the {len(rows)} training rows. "
+        "The error panel draws OLS's test error only."
+    )
+
+
 def evaluate(tables: Mapping[str, pd.DataFrame], model: str, degree: int, lam: float) -> np.ndarray:
     """The explorer's curve of one fit on its x grid, computed as the page computes it."""
     fits = tables["fits"]
@@ -145,6 +205,7 @@ def explorer_chart(
     lambdas: Sequence[float],
     degree: int,
     lam: float,
+    subtitle: str | None = None,
 ):
     """The explorer as an Altair chart (import of Altair happens here, not at module import).
 
@@ -162,6 +223,8 @@ def explorer_chart(
         The λ grid (log-spaced); the λ slider moves along it.
     degree, lam : int, float
         Where the sliders start.
+    subtitle : str, optional
+        A line under the title (wrapped), e.g. :func:`cv_blowup_note`.
     """
     import altair as alt
 
@@ -215,7 +278,7 @@ def explorer_chart(
     fit_w, fit_h = 430, 250
 
     data_layer = (
-        alt.Chart(points)
+        alt.Chart(page_data(points))
         .mark_point(size=28, strokeWidth=1.2)
         .encode(
             x=alt.X("x:Q", title="x"),
@@ -229,18 +292,31 @@ def explorer_chart(
         )
     )
     truth_layer = (
-        alt.Chart(tables["truth"])
+        alt.Chart(page_data(tables["truth"]))
         .mark_line(strokeDash=[5, 4], color="black", strokeWidth=1.4)
         .encode(x="x:Q", y=alt.Y("y:Q", scale=y_scale))
     )
+    # the fits' weights travel as text ("w0 w1 … wd", see page_data): split them back into
+    # numbers, with k = 0…d their term numbers
+    fits_data = page_data(fits.drop(columns="k"))
+    unpack = [
+        alt.CalculateTransform(calculate="sequence(0, datum.degree + 1)", **{"as": "k"}),
+        alt.CalculateTransform(calculate="split(datum.w, ' ')", **{"as": "w"}),
+        alt.FlattenTransform(flatten=["k", "w"]),
+        alt.CalculateTransform(calculate="toNumber(datum.w)", **{"as": "w"}),
+    ]
+
+    def fit_chart():
+        return alt.Chart(fits_data, transform=[alt.FilterTransform(filter=at_point), *unpack])
+
     curves = (
-        alt.Chart(fits)
-        .transform_filter(at_point)
-        .transform_flatten(["k", "w"])
+        fit_chart()
         .transform_calculate(xi=f"sequence(0, {n})")
         .transform_flatten(["xi"])
         .transform_calculate(key=f"datum.xi * {width} + datum.k")
-        .transform_lookup(lookup="key", from_=alt.LookupData(tables["basis"], "key", ["z"]))
+        .transform_lookup(
+            lookup="key", from_=alt.LookupData(page_data(tables["basis"]), "key", ["z"])
+        )
         .transform_calculate(term="datum.w * datum.z")
         .transform_aggregate(fit="sum(term)", groupby=["model", "xi"])
         .transform_calculate(x=f"{x0!r} + datum.xi * {dx!r}")
@@ -251,12 +327,7 @@ def explorer_chart(
         width=fit_w, height=fit_h, title="the fits at this degree and λ (dashed: true function)"
     )
 
-    coef_base = (
-        alt.Chart(fits)
-        .transform_filter(at_point)
-        .transform_flatten(["k", "w"])
-        .transform_filter("datum.k >= 1")
-    )
+    coef_base = fit_chart().transform_filter("datum.k >= 1")
     bars = coef_base.mark_bar().encode(
         x=alt.X("k:O", title=f"term k ({basis}, standardized)"),
         xOffset=alt.XOffset("model:N", sort=list(models)),
@@ -293,7 +364,7 @@ def explorer_chart(
     )
 
     errors = tables["errors"]
-    err_base = alt.Chart(errors).transform_filter("datum.degree == degree")
+    err_base = alt.Chart(page_data(errors)).transform_filter("datum.degree == degree")
     err_long = err_base.transform_fold(["train", "CV", "test"], as_=["error", "mse"])
     err_lines = (
         err_long.transform_filter("datum.model != 'ols'")
@@ -315,7 +386,7 @@ def explorer_chart(
         .encode(y="test:Q", color=color)
     )
     marker = (
-        alt.Chart(pd.DataFrame({"one": [1]}))
+        alt.Chart(page_data(pd.DataFrame({"one": [1]})))
         .transform_calculate(lam="pow(10, log10_lambda)")
         .mark_rule(color="black", strokeWidth=1)
         .encode(x="lam:Q")
@@ -348,7 +419,12 @@ def explorer_chart(
             alt.hconcat(err_panel, alt.vconcat(table, zero_counts)),
         )
         .add_params(deg, loglam)
-        .properties(title=title)
+        .properties(
+            title=alt.TitleParams(
+                title, subtitle=textwrap.wrap(subtitle, 150) if subtitle else alt.Undefined,
+                subtitleFontSize=12, subtitleColor="#333",
+            )
+        )
         .configure_view(stroke=None)
         .configure_axis(labelFontSize=11, titleFontSize=12)
         .configure_title(fontSize=13, anchor="start")
@@ -374,3 +450,21 @@ def write_explorer(chart, path) -> None:
     html = html.replace("<head>", "<head>" + _SLIDERS_FIRST, 1)
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(html)
+
+
+#: Vega-Lite version the report's copy is compiled with (by vl-convert): its output is a Vega 5
+#: specification, which the Vega inside Snakemake's report (5.21) draws.
+REPORT_VEGALITE = "5.21"
+
+
+def vega_spec(chart, vl_version: str = REPORT_VEGALITE) -> dict:
+    """The chart compiled from Vega-Lite to a plain Vega specification (vl-convert)."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_vega(chart.to_dict(), vl_version=vl_version)
+
+
+def write_vega_spec(chart, path) -> None:
+    """Save :func:`vega_spec` as compact JSON (what the overview embeds and draws)."""
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(vega_spec(chart), handle, separators=(",", ":"), ensure_ascii=False)

@@ -428,6 +428,9 @@ div.items-center:has(#l1l2-overview) { align-items: flex-start !important; }
 #l1l2-overview code::before, #l1l2-overview code::after { content: none; }
 #l1l2-overview code { font-weight: 400; font-size: 0.9em; }
 #l1l2-overview .num { font-weight: 600; font-variant-numeric: tabular-nums; }
+#l1l2-explorer-sliders .vega-bind { display: inline-block; margin: 0 28px 6px 0; }
+#l1l2-explorer-sliders input[type=range] { width: 220px; vertical-align: middle; }
+#l1l2-explorer { overflow-x: auto; }
 #l1l2-overview a.button { display: inline-block; padding: 0.35em 0.8em; margin: 0.3em 0;
   background: #0f766e; color: white; border-radius: 6px; text-decoration: none; }
 """
@@ -466,7 +469,7 @@ CV-selected model in
 {% for m, k in w.wins.items() %}{{ k }} ({{ names[m] }})
 {{- ", " if not loop.last else " " }}{% endfor %}
 of {{ w.n_scenarios }} scenarios.</li>
-{% if explorer %}<li><a href="{{ explorer }}">Interactive explorer</a>: move degree and λ
+{% if explorer %}<li><a href="{{ open_explorer }}">Interactive explorer</a>: move degree and λ
 yourself.</li>{% endif %}
 </ul>
 
@@ -587,14 +590,41 @@ winner's interquartile range below every other model's). The winner's median tes
 <figure><img alt="which regularizer wins where" src="{{ images.selected_models }}"></figure>
 {% endif %}
 {% if explorer %}
-<h2>Explore it yourself</h2>
-<p>The interactive explorer of {{ explorer_scenario }} moves degree and λ with sliders and shows
-the fits over the data, the coefficients and the train, CV and test error at that point.</p>
-<p><a class="button" href="{{ explorer }}">Open the interactive explorer</a></p>
+<h2 id="l1l2-explore">Explore it yourself</h2>
+<p>The interactive explorer of {{ explorer_scenario }} (replicate 0) moves degree and λ with
+sliders (log10 λ along the study's λ grid) and shows the data with the true function and every
+model's fit, the fitted weights with exact zeros marked and counted, and the train, CV and test
+error against λ with their values at that point. Nothing is refitted: it draws the coefficients
+the fit stage stored. Outside the report, <code>results/overview/explorer.html</code> is the same
+explorer as a page of its own that works offline.</p>
+<p><a class="button" href="{{ open_explorer }}">Open the interactive explorer</a></p>
+<div id="l1l2-explorer-sliders"></div>
+<div id="l1l2-explorer"></div>
+<div id="l1l2-explorer-spec" hidden>{{ explorer|json_text }}</div>
 {% endif %}
 <p>All figures, per scenario, are in the menu on the left.</p>
 </div>
 """
+
+
+#: What the explorer's links run: draw the Vega specification kept in the page (once) with the
+#: Vega library of Snakemake's report, its sliders above it, and scroll to it. (HTML put in the
+#: report's description runs no ``<script>``; a ``javascript:`` link runs when clicked.)
+OPEN_EXPLORER = (
+    "javascript:void((function(){var box=document.getElementById('l1l2-explorer');"
+    "if(!box.hasChildNodes()){new vega.View(vega.parse(JSON.parse(document.getElementById("
+    "'l1l2-explorer-spec').textContent)),{renderer:'svg',container:box,"
+    "bind:'#l1l2-explorer-sliders'}).runAsync();}"
+    "document.getElementById('l1l2-explore').scrollIntoView();})())"
+)
+
+
+def _json_text(text: str):
+    """JSON as the text of an HTML element: only ``&``, ``<`` and ``>`` escaped (the element's
+    ``textContent`` is the JSON again), quotes kept as they are."""
+    from markupsafe import Markup
+
+    return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
 def render_overview(
@@ -621,13 +651,16 @@ def render_overview(
     coef_scenario : str, optional
         The scenario of the coefficient-path figure.
     explorer : str, optional
-        Link target of the interactive explorer (a URL or ``javascript:`` call).
+        The interactive explorer as a Vega specification (JSON text,
+        :func:`l1l2.explorer.write_vega_spec`), kept in the page and drawn when its link is
+        clicked (:data:`OPEN_EXPLORER`).
     explorer_scenario : str, optional
     """
     from jinja2 import Environment, StrictUndefined
 
     env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True)
     env.filters["g3"] = lambda v: f"{float(v):.3g}"
+    env.filters["json_text"] = _json_text
     return env.from_string(_TEMPLATE).render(
         css=_CSS,
         c=claims,
@@ -643,4 +676,5 @@ def render_overview(
         coef_scenario=coef_scenario,
         explorer=explorer,
         explorer_scenario=explorer_scenario,
+        open_explorer=OPEN_EXPLORER,
     )

@@ -290,6 +290,7 @@ rule summary:
     params:
         code=library_hash("plots", "tables"),
         fits=expected_fits(),
+        scenarios=list(SCENARIOS),
         basis=config["features"]["basis"],
     script:
         "../scripts/summary.py"

@@ -1,8 +1,15 @@
-"""The interactive explorer (degree and λ sliders) of the scenario where OLS overfits most."""
+"""The interactive explorer (degree and λ sliders) of the scenario where OLS overfits most: a
+self-contained page, and the same chart as a Vega specification for the report's overview."""
 
 
 from l1l2.data import Scenario
-from l1l2.explorer import explorer_chart, explorer_tables, write_explorer
+from l1l2.explorer import (
+    cv_blowup_note,
+    explorer_chart,
+    explorer_tables,
+    write_explorer,
+    write_vega_spec,
+)
 from l1l2.overview import lead_scenario, scenario_order
 from l1l2.tables import read_metrics, read_split
 
@@ -34,8 +41,10 @@ def main(smk):
         f"Interactive explorer — {lead}: noise sd {info.noise_sd:g}, n = {info.n_samples}, "
         f"replicate 0, {p.basis} basis (sliders: degree and log10 λ)"
     )
-    chart = explorer_chart(tables, title, p.basis, p.models, p.lambdas, degree, lam)
-    write_explorer(chart, smk.output[0])
+    note = cv_blowup_note(tables["errors"], split, replicate=0)
+    chart = explorer_chart(tables, title, p.basis, p.models, p.lambdas, degree, lam, note)
+    write_explorer(chart, smk.output.html)
+    write_vega_spec(chart, smk.output.spec)
 
 
 run(main, snakemake)  # noqa: F821 - injected by Snakemake

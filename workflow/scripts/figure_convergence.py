@@ -19,6 +19,7 @@ def main(smk):
         p.lambdas,
         tol=tol,
         max_iter=max_iter,
+        coef_tol=p.solver["coef_tol"],
         models=p.models,
         l1_ratio=p.l1_ratio,
     )

@@ -1,18 +1,14 @@
 """The report's landing page: the post's claims, measured on this run, beside their figures."""
 
 
+from pathlib import Path
+
 from l1l2 import plots
 from l1l2.data import Scenario, get_true_function
 from l1l2.overview import claims_table, measure_claims, render_overview
 from l1l2.tables import read_metrics, read_split
 
 from _runner import read_csv, run
-
-#: The explorer as the report opens it (Snakemake's report app; `results` maps paths to files).
-EXPLORER_LINK = (
-    "javascript:app.setView({{content: 'html', resultPath: '{path}', "
-    "contentPath: results['{path}'].data_uri}})"
-)
 
 
 def study_sentence(p, scenarios) -> str:
@@ -59,7 +55,7 @@ def main(smk):
         study_sentence(p, scenarios),
         p.basis,
         coef_scenario=names[coef_index],
-        explorer=EXPLORER_LINK.format(path=inp.explorer),
+        explorer=Path(inp.explorer_spec).read_text(encoding="utf-8"),
         explorer_scenario=claims["lead"],
     )
     with open(smk.output.html, "w", encoding="utf-8") as handle:

@@ -15,6 +15,7 @@ def main(smk):
         pd.read_csv(smk.input.crosscheck),
         read_metrics(smk.input.metrics, smk.params.fits),
         pd.read_csv(smk.input.per_replicate),
+        scenarios=smk.params.scenarios,
     )
     summary.to_csv(smk.output.csv, index=False)
     with open(smk.output.markdown, "w", encoding="utf-8") as f:

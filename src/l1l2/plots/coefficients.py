@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib import ticker
+from matplotlib.colors import BoundaryNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -265,8 +266,11 @@ def support_recovery(
     edges = np.sqrt(lam[1:] * lam[:-1])
     x_edges = np.concatenate([[lam[0] ** 2 / edges[0]], edges, [lam[-1] ** 2 / edges[-1]]])
     y_edges = np.arange(degree + 1) + 0.5
-    mesh = ax_map.pcolormesh(x_edges, y_edges, kept.to_numpy().T, cmap="Greys",
-                             vmin=0, vmax=1, shading="flat")
+    # a share of R replicates takes R + 1 values: one grey per value, not a continuous scale
+    n_rep = int(wide.index.get_level_values("replicate").nunique())
+    steps = BoundaryNorm(np.arange(n_rep + 2) / n_rep - 0.5 / n_rep, n_rep + 1)
+    mesh = ax_map.pcolormesh(x_edges, y_edges, kept.to_numpy().T,
+                             cmap=plt.get_cmap("Greys", n_rep + 1), norm=steps, shading="flat")
     ax_map.set_xscale("log")
     ax_map.set_yticks(terms)
     ax_map.set_yticklabels([f"{'★ ' if j in support else ''}{j}" for j in terms])
@@ -277,8 +281,12 @@ def support_recovery(
     ax_map.set_ylabel(f"term ({basis} degree j)")
     ax_map.grid(False)
     ax_map.invert_yaxis()
-    bar = fig.colorbar(mesh, cax=cax)
-    bar.set_label("share of replicates with\ncoefficient exactly ≠ 0")
+    every = max(1, math.ceil(n_rep / 10))
+    shown = list(range(0, n_rep + 1, every))
+    bar = fig.colorbar(mesh, cax=cax, ticks=[k / n_rep for k in shown])
+    bar.ax.set_yticklabels([f"{k}/{n_rep}" for k in shown])
+    bar.ax.minorticks_off()
+    bar.set_label("replicates with coefficient\nexactly ≠ 0 (of all replicates)")
     title = f"{MODEL_LABELS[model]} at degree {degree}: which terms are kept"
     if true is not None:
         title += f" (★ = true support {sorted(support)})"

@@ -133,19 +133,23 @@ def conditioning_table(
     models: Sequence[str] = ("ols", "ridge", "lasso", "elasticnet"),
     replicate: int = 0,
     l1_ratio: float = 0.5,
+    coef_tol: float | None = 1e-6,
 ) -> pd.DataFrame:
     """FISTA's iterations, convergence and cond(G) per basis, degree, model and λ.
 
     On one replicate's training rows, in both bases, every model is fitted at every degree and
     every λ of ``lambdas`` (OLS at λ = 0) with the study's solver settings, one batched
     :func:`l1l2.solvers.solve_many` call per (basis, model). ``converged`` is the solver's own
-    verdict (gap ≤ ``tol·‖y_c‖²/n`` within ``max_iter``), recorded as it is.
+    verdict within ``max_iter``, recorded as it is: the duality gap is at most
+    ``tol·‖y_c‖²/n`` (``gap_target``) and, where the problem is strongly convex, the certified
+    bound on the coefficients and intercept (``coef_bound``) is at most ``coef_tol`` (see
+    :mod:`l1l2.solvers`, "Accuracy contract"; ``None``: the gap alone).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``basis, degree, model, lambda, cond_gram, n_iter, converged, gap,
-        gap_target``.
+        gap_target, coef_bound``.
     """
     rows = []
     for basis in BASES:
@@ -159,7 +163,7 @@ def conditioning_table(
                 results = solve_many(
                     problems, penalty=penalty, alphas=None if penalty == "none" else alphas,
                     l1_ratio=l1_ratio if penalty == "elasticnet" else None, method="fista",
-                    tol=tol, max_iter=max_iter,
+                    tol=tol, coef_tol=coef_tol, max_iter=max_iter,
                 )
             for degree, cond, res in zip(degrees, conds, results, strict=True):
                 for i, lam in enumerate(alphas):
@@ -174,6 +178,7 @@ def conditioning_table(
                             "converged": bool(res.converged[i]),
                             "gap": float(res.gap[i]),
                             "gap_target": float(res.gap_target),
+                            "coef_bound": float(res.coef_bound[i]),
                         }
                     )
     return pd.DataFrame(rows)

@@ -3,6 +3,8 @@ as CSV, Markdown and a small HTML page. No matplotlib here."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from .analysis import _SCENARIO_NAME, BLOWUP_FACTOR, robust_stats, scenario_order
@@ -14,6 +16,7 @@ def summary_table(
     crosscheck_table: pd.DataFrame,
     metrics: pd.DataFrame,
     per_replicate: pd.DataFrame,
+    scenarios: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """One row per (scenario, model, rule): the selected model and whether to trust it.
 
@@ -24,13 +27,22 @@ def summary_table(
     model) and the number of the model's fits in ``metrics.csv`` (full-training and CV) that did
     not converge.
 
+    Parameters
+    ----------
+    selection, crosscheck_table, metrics, per_replicate : pandas.DataFrame
+        The tables named above.
+    scenarios : sequence of str, optional
+        The study's scenarios in the order the rows should follow (the workflow passes the
+        configuration's order: function, then noise, then n). By default the reading order of
+        :func:`~l1l2.plots.analysis.scenario_order`.
+
     Returns
     -------
     pandas.DataFrame
         Columns of ``selection`` plus ``test_mse_median, test_mse_q25, test_mse_q75,
         n_blowups, test_mse_max, n_compared, n_agree, n_not_converged, n_disagree,
-        max_abs_coef_diff, n_fits, n_fits_unconverged``; scenarios in reading order
-        (:func:`~l1l2.plots.analysis.scenario_order`).
+        max_abs_coef_diff, n_fits, n_fits_unconverged``; rows by scenario in that order, then
+        model and rule. The Markdown and HTML summaries keep the rows' order.
     """
     robust = robust_stats(per_replicate, ["scenario", "model", "rule"], "test_mse").rename(
         columns={"median": "test_mse_median", "q25": "test_mse_q25", "q75": "test_mse_q75",
@@ -50,7 +62,13 @@ def summary_table(
     )
     out = selection.join(robust, on=["scenario", "model", "rule"])
     out = out.join(cross, on=["scenario", "model"]).join(fits, on=["scenario", "model"])
-    order = {name: i for i, name in enumerate(scenario_order(out["scenario"]))}
+    present = set(out["scenario"])
+    if scenarios is None:
+        scenarios = scenario_order(present)
+    missing = sorted(present - set(scenarios))
+    if missing:
+        raise ValueError(f"summary: scenario(s) {', '.join(missing)} not in the study's list")
+    order = {name: i for i, name in enumerate(scenarios)}
     out = out.sort_values(["scenario", "model", "rule"], key=lambda c: c.map(order)
                           if c.name == "scenario" else c, kind="mergesort")
     for column in ("n_compared", "n_agree", "n_not_converged", "n_disagree"):
@@ -75,7 +93,7 @@ def _summary_sections(summary: pd.DataFrame, basis: str) -> list[dict]:
         "within one SE of the lowest CV error)",
     }
     sections = []
-    scenarios = scenario_order(summary["scenario"])
+    scenarios = list(dict.fromkeys(summary["scenario"]))  # the rows' order (summary_table)
     for rule in [r for r in ("min", "1se") if r in set(summary["rule"])]:
         part = summary[summary["rule"] == rule].set_index(["scenario", "model"])
         rows = []
