@@ -8,16 +8,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from PIL import Image
 
 from l1l2 import plots
 from l1l2.data import get_true_function
 
-from conftest import snakemake
+from conftest import ROOT, snakemake
 
 SCENARIOS = ["sine_sd0.2_n60", "sparse_legendre_sd0.2_n60"]
 #: The solver's coef_tol in the tiny study (the schema's default).
 COEF_TOL = 1e-6
+#: plots.dpi of the tiny study: the schema's default.
+DEFAULT_DPI = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())[
+    "properties"]["plots"]["properties"]["dpi"]["default"]
 PER_SCENARIO = [
     "fits.png",
     "fits.gif",
@@ -310,7 +314,7 @@ def test_scenario_figures_and_gif_are_byte_identical_when_redrawn(tiny_run: Path
         )
         plots.save(animation, tmp_path / f"{run}.gif", 90)
         paths = plots.coefficient_paths(coefs, metrics, scenario, 6, "legendre", "sparse_legendre")
-        plots.save(paths, tmp_path / f"{run}.png", 110)
+        plots.save(paths, tmp_path / f"{run}.png", DEFAULT_DPI)
     assert sha256(tmp_path / "a.gif") == sha256(tmp_path / "b.gif")
     assert sha256(tmp_path / "a.png") == sha256(tmp_path / "b.png")
     # and the workflow's own copy (another process, same inputs) is the same bytes

@@ -28,7 +28,9 @@ def main(smk):
     logging.info("%d of %d fits did not converge:\n%s", len(failed), len(table), failed)
     alpha = min(p.lambdas, key=lambda lam: abs(lam - 1e-3))  # a mid-range λ of the grid
     degree = max(p.degrees)
-    runs = plots.lasso_gap_histories(split, degree, alpha, p.domain, tol)
+    runs = plots.lasso_gap_histories(
+        split, degree, alpha, p.domain, tol, coef_tol=p.solver["coef_tol"]
+    )
     figure = plots.convergence(
         runs, table, p.scenario, degree, alpha, tol=tol, max_iter=max_iter, style=p.style
     )

@@ -101,11 +101,14 @@ def lasso_gap_histories(
     tol: float,
     n_iter: int = 20_000,
     replicate: int = 0,
+    coef_tol: float | None = 1e-6,
 ) -> dict:
     """Duality gap per iteration of the Lasso with ISTA and FISTA, in both bases.
 
-    Each run (:func:`l1l2.solvers.solve_history`) stops at the target gap or after ``n_iter``
-    iterations; non-convergence is kept in the result (and drawn), not warned about.
+    Each run (:func:`l1l2.solvers.solve_history`) stops once converged (the gap at most
+    ``tol·‖y_c‖²/n`` and, where the problem is strongly convex, the certified coefficient bound
+    at most ``coef_tol``) or after ``n_iter`` iterations; non-convergence is kept in the result
+    (and drawn), not warned about.
 
     Returns
     -------
@@ -119,7 +122,8 @@ def lasso_gap_histories(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # non-convergence is drawn, not warned
                 runs[(basis, method)] = solve_history(X, y, "l1", alpha, method=method,
-                                                      max_iter=n_iter, tol=tol)
+                                                      max_iter=n_iter, tol=tol,
+                                                      coef_tol=coef_tol)
     return runs
 
 
