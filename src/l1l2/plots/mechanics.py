@@ -292,8 +292,8 @@ def convergence(
     ax_lam.set_yscale("log")
     log_lambda_axis(ax_lam)
     ax_lam.set_ylabel("FISTA iterations (log)")
-    ax_lam.set_title(f"(d) iterations vs λ at degree {int(top['degree'].max())} "
-                     "(dashed: OLS; 0 iterations drawn at 1)", fontsize=9.5)
+    ax_lam.set_title(f"(d) iterations vs λ at degree {int(top['degree'].max())}\n"
+                     "dashed: OLS; 0 iterations drawn at 1", fontsize=9.5)
 
     handles = [
         Line2D([], [], color=BASIS_COLORS[b], linewidth=2, label=f"{b} basis")
@@ -307,7 +307,7 @@ def convergence(
     fig.suptitle(
         f"Convergence and conditioning — {describe_scenario(scenario)}\n"
         f"replicate {replicate}'s training rows; FISTA with tol {tol:g}, "
-        f"max_iter {max_iter}",
+        f"coef_tol {runs[('legendre', 'fista')].coef_tol:g}, max_iter {max_iter}",
         fontsize=10,
     )
     fig.tight_layout(rect=(0, 0.05, 1, 1))
