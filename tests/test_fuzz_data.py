@@ -26,6 +26,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -44,6 +45,7 @@ from l1l2.tables import (
     edited_since_written,
     read_fit_metrics,
     read_metrics,
+    read_reference,
     read_table,
 )
 
@@ -398,7 +400,7 @@ METRICS_CASES = [
     ("m:scenario-unknown", set_cell("scenario", "sine_sd0x2_n60"), ["column 'scenario'", LINE]),
     ("m:converged=maybe", set_cell("converged", "maybe"), ["column 'converged'", "True or False"]),
     ("m:n_coef-wrong", set_cell("n_coef", "40"), ["column 'n_coef'", LINE, "the degree"]),
-    ("m:n_nonzero>n_coef", set_cell("n_nonzero", "40"), ["column 'n_nonzero'", "0…n_coef"]),
+    ("m:n_nonzero>n_coef", set_cell("n_nonzero", "40"), ["column 'n_nonzero'", "0…degree"]),
     ("m:column-dropped", drop_column("test_mse"), ["column 8 is 'n_coef', expected 'test_mse'"]),
     ("m:column-added", add_column, ["unexpected column 'note'"]),
     (
@@ -420,9 +422,22 @@ FIT_CASES = [
     ("fit:other-model", set_cell("model", "ridge"), ["column 'model'", "'ridge'", "(models)"]),
     ("fit:row-duplicated", duplicate_row(3), ["repeats the fit"]),
 ]
-RESULTS_CASES = [(METRICS_FILE, *c) for c in METRICS_CASES] + [
-    (FIT_FILE, *c) for c in FIT_CASES
+REFERENCE_FILE = f"results/reference/{SCENARIO}.csv"
+REFERENCE_CASES = [
+    ("ref:row-dropped", keep_rows(200), ["replicate 1, model elasticnet", "200 rows"]),
+    ("ref:objective=nan", set_cell("objective_l1l2", "nan"), ["column 'objective_l1l2'", LINE]),
+    ("ref:coef-diff=text", set_cell("max_abs_coef_diff", "x"), ["'max_abs_coef_diff'", LINE]),
+    ("ref:same_support=1", set_cell("same_support", "1"), ["'same_support'", "True or False"]),
+    ("ref:lambda-off-grid", set_where("lambda", "0.5", penalized), ["column 'lambda'", "0.5"]),
+    ("ref:n_nonzero>degree", set_cell("n_nonzero_l1l2", "99"), ["'n_nonzero_l1l2'", "0…degree"]),
+    ("ref:replicate=5", set_cell("replicate", "5"), ["column 'replicate'", LINE, "= 2"]),
+    ("ref:row-duplicated", duplicate_row(3), ["repeats the fit"]),
 ]
+RESULTS_CASES = (
+    [(METRICS_FILE, *c) for c in METRICS_CASES]
+    + [(FIT_FILE, *c) for c in FIT_CASES]
+    + [(REFERENCE_FILE, *c) for c in REFERENCE_CASES]
+)
 
 
 def expected_fits() -> FitsExpected:
@@ -444,6 +459,8 @@ def read_results(path: str) -> pd.DataFrame:
     """What the stage that reads ``path`` does with it."""
     if path == METRICS_FILE:
         return read_metrics(path, expected_fits().as_dict())
+    if path == REFERENCE_FILE:  # the tiny study compares every replicate
+        return read_reference(path, expected_fits().as_dict(), SCENARIO)
     return read_fit_metrics(path, expected_fits().as_dict(), SCENARIO, "lasso")
 
 
@@ -474,6 +491,17 @@ def test_untouched_results_tables_pass(tiny_run, monkeypatch):
     monkeypatch.chdir(tiny_run)
     assert len(read_results(METRICS_FILE)) == expected_fits().rows() == 456
     assert len(read_results(FIT_FILE)) == 2 * 6 * 6
+    assert len(read_results(REFERENCE_FILE)) == 2 * 6 * 19
+
+
+def test_the_compared_subset_is_replicate_0_unless_all_replicates(tiny_run):
+    """With crosscheck.all_replicates false, a reference table must hold replicate 0 only."""
+    subset = replace(expected_fits(), replicates=1, replicates_note="replicate 0 only")
+    with pytest.raises(TableError) as raised:
+        read_reference(str(tiny_run / REFERENCE_FILE), subset.as_dict(), SCENARIO)
+    assert "column 'replicate' has 1 at row 6 (line 8); expected 0…0 (replicate 0 only)" in str(
+        raised.value
+    )
 
 
 def test_an_edited_metrics_table_stops_the_stage_that_reads_it(tiny_run, tmp_path):

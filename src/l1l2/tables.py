@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -188,7 +188,8 @@ def check_rows(chunk: pd.DataFrame, source: str, expected: Expected, offset: int
         "replicate",
         finite["replicate"] & ((r < 0) | (r >= expected.replicates)),
         lambda i: (
-            f"expected 0…{expected.replicates - 1} (scenarios.replicates = {expected.replicates})"
+            f"expected 0…{expected.replicates - 1} "
+            f"({expected.replicates_note or f'scenarios.replicates = {expected.replicates}'})"
         ),
     )
     low, high = expected.domain
@@ -452,9 +453,53 @@ METRICS = (
 )
 #: One row per fit: these columns identify it.
 FIT_KEYS = ("scenario", "replicate", "model", "degree", "lambda")
-_FINITE = ("train_mse", "cv_mse", "cv_se", "test_mse")  # gap, cond_gram may be inf
-_INTEGER = ("replicate", "degree", "n_coef", "n_nonzero", "n_iter")
-_BOOLEAN = ("converged", "cv_converged")
+#: Columns of a scenario's comparison with scikit-learn (``results/reference/<scenario>.csv``),
+#: as :func:`l1l2.study.compare_with_reference` writes them (``crosscheck`` reads them).
+REFERENCE = (
+    "replicate",
+    "model",
+    "degree",
+    "lambda",
+    "max_abs_coef_diff",
+    "max_abs_pred_diff",
+    "rms_pred_diff",
+    "objective_l1l2",
+    "objective_sklearn",
+    "rel_objective_diff",
+    "same_support",
+    "support_mismatch_max_coef",
+    "n_nonzero_l1l2",
+    "n_nonzero_sklearn",
+    "converged",
+    "sklearn_converged",
+    "gap_l1l2",
+    "gap_sklearn",
+    "mu",
+    "cond_gram",
+)
+
+
+@dataclass(frozen=True)
+class _Roles:
+    """Which columns of a fits table must be finite numbers, integers, True/False."""
+
+    finite: tuple[str, ...]
+    integer: tuple[str, ...]
+    boolean: tuple[str, ...]
+
+
+# gap, cond_gram and intercept may be inf (cond(G) of a singular design)
+_METRICS_ROLES = _Roles(
+    finite=("train_mse", "cv_mse", "cv_se", "test_mse"),
+    integer=("replicate", "degree", "n_coef", "n_nonzero", "n_iter"),
+    boolean=("converged", "cv_converged"),
+)
+# what the cross-check's verdict compares must be numbers; gaps, mu and cond(G) are bounds
+_REFERENCE_ROLES = _Roles(
+    finite=("objective_l1l2", "objective_sklearn", "max_abs_coef_diff", "rms_pred_diff"),
+    integer=("replicate", "degree", "n_nonzero_l1l2", "n_nonzero_sklearn"),
+    boolean=("same_support", "converged", "sklearn_converged"),
+)
 
 
 @dataclass(frozen=True)
@@ -469,6 +514,8 @@ class FitsExpected:
     degrees: tuple[int, ...]  # features.degrees
     lambdas: tuple[float, ...]  # lambdas.*
     basis: str  # features.basis
+    #: What sets ``replicates`` when it is not scenarios.replicates (the cross-check's subset).
+    replicates_note: str = ""
 
     @classmethod
     def from_mapping(cls, values: Mapping) -> FitsExpected:
@@ -480,6 +527,7 @@ class FitsExpected:
             degrees=tuple(int(d) for d in values["degrees"]),
             lambdas=tuple(float(v) for v in values["lambdas"]),
             basis=str(values["basis"]),
+            replicates_note=str(values.get("replicates_note", "")),
         )
 
     def as_dict(self) -> dict:
@@ -519,7 +567,11 @@ def _codes(values: pd.Series, allowed: Sequence) -> np.ndarray:
 
 
 def check_fits(
-    table: pd.DataFrame, source: str, expected: FitsExpected, columns: Sequence[str]
+    table: pd.DataFrame,
+    source: str,
+    expected: FitsExpected,
+    columns: Sequence[str],
+    roles: _Roles = _METRICS_ROLES,
 ) -> None:
     """Check a metrics table against the study: header, values row by row, one row per fit.
 
@@ -530,13 +582,13 @@ def check_fits(
     if table.empty:
         raise TableError(f"{source}: no rows after the header")
     rows = _Rows(source, table, 0)
-    values = {c: _numeric(table, c) for c in (*_FINITE, *_INTEGER, "lambda")}
-    for column in (*_INTEGER, "lambda", *_FINITE):
+    values = {c: _numeric(table, c) for c in (*roles.finite, *roles.integer, "lambda")}
+    for column in (*roles.integer, "lambda", *roles.finite):
         rows.flag(column, ~np.isfinite(values[column]), lambda i: "expected a finite number")
-    for column in _INTEGER:
+    for column in roles.integer:
         v = values[column]
         rows.flag(column, np.isfinite(v) & (v != np.round(v)), lambda i: "expected an integer")
-    for column in _BOOLEAN:
+    for column in roles.boolean:
         if table[column].dtype != bool:  # pandas reads a column of True/False as bool
             ok = table[column].astype(str).isin(["True", "False"]).to_numpy()
             rows.flag(column, ~ok, lambda i: "expected True or False")
@@ -589,13 +641,18 @@ def check_fits(
             f"{min(expected.lambdas):g} to {max(expected.lambdas):g} (lambdas.*)"
         ),
     )
-    rows.flag("n_coef", np.isfinite(d) & (values["n_coef"] != d), lambda i: "expected the degree")
-    nz = values["n_nonzero"]
-    rows.flag(
-        "n_nonzero",
-        np.isfinite(nz) & ((nz < 0) | (nz > values["n_coef"])),
-        lambda i: "expected 0…n_coef",
-    )
+    if "n_coef" in values:
+        rows.flag(
+            "n_coef", np.isfinite(d) & (values["n_coef"] != d), lambda i: "expected the degree"
+        )
+    for column in ("n_nonzero", "n_nonzero_l1l2", "n_nonzero_sklearn"):
+        if column in values:
+            nz = values[column]
+            rows.flag(
+                column,
+                np.isfinite(nz) & ((nz < 0) | (nz > d)),
+                lambda i: "expected 0…degree (the number of coefficients)",
+            )
     rows.raise_first()
     # Every value is now one of the study's: one integer per fit, to find repeats and gaps.
     key = scenario.astype(np.int64)
@@ -646,12 +703,20 @@ def read_metrics(path: str, expected: Mapping) -> pd.DataFrame:
 
 def read_fit_metrics(path: str, expected: Mapping, scenario: str, model: str) -> pd.DataFrame:
     """A fit job's metrics table (one scenario and model), checked against the study's grid."""
-    grid = FitsExpected.from_mapping(expected)
-    grid = FitsExpected(
-        (scenario,), (model,), grid.replicates, grid.degrees, grid.lambdas, grid.basis
-    )
+    grid = replace(FitsExpected.from_mapping(expected), scenarios=(scenario,), models=(model,))
     table = _read_whole(path)
     check_fits(table, path, grid, FIT_METRICS)
+    return table
+
+
+def read_reference(path: str, expected: Mapping, scenario: str) -> pd.DataFrame:
+    """A scenario's comparison with scikit-learn, checked against the study's grid: one row per
+    compared fit (``expected``, :class:`FitsExpected`, has ``replicates = 1`` when
+    ``crosscheck.all_replicates`` is false: replicate 0 only)."""
+    grid = FitsExpected.from_mapping(expected)
+    grid = replace(grid, scenarios=(scenario,))
+    table = _read_whole(path)
+    check_fits(table, path, grid, REFERENCE, _REFERENCE_ROLES)
     return table
 
 

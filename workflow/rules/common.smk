@@ -78,18 +78,23 @@ def expected_tables(scenario):
     ).as_dict()
 
 
-def expected_fits():
+def expected_fits(compared=False):
     """What the fits' metrics tables must contain (l1l2.tables.FitsExpected: one row per
     scenario, replicate, model, degree and λ), as plain values: the stages that read them get it
-    as ``params.fits`` and check the table against it.
+    as ``params.fits`` and check the table against it. ``compared``: the fits compared with
+    scikit-learn (the reference tables), replicate 0 only unless crosscheck.all_replicates.
     """
+    subset = compared and not config["crosscheck"]["all_replicates"]
     return FitsExpected(
         scenarios=tuple(SCENARIOS),
         models=tuple(MODELS),
-        replicates=config["scenarios"]["replicates"],
+        replicates=1 if subset else config["scenarios"]["replicates"],
         degrees=tuple(DEGREES),
         lambdas=tuple(LAMBDAS),
         basis=config["features"]["basis"],
+        replicates_note=(
+            "crosscheck.all_replicates = false: replicate 0 only" if subset else ""
+        ),
     ).as_dict()
 
 

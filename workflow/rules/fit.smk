@@ -69,8 +69,9 @@ rule crosscheck:
     conda:
         ENV
     params:
-        code=library_hash("study"),
+        code=library_hash("study", "tables"),
         scenarios=list(SCENARIOS),
+        fits=expected_fits(compared=True),
         tolerances={
             k: v for k, v in config["crosscheck"].items() if k != "all_replicates"
         },

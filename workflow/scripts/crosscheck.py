@@ -5,6 +5,7 @@ import logging
 import pandas as pd
 
 from l1l2.study import crosscheck_verdict
+from l1l2.tables import read_reference
 
 from _runner import run
 
@@ -13,7 +14,7 @@ def main(smk):
     p = smk.params
     parts = []
     for scenario, path in zip(p.scenarios, smk.input, strict=True):
-        part = pd.read_csv(path)
+        part = read_reference(path, p.fits, scenario)
         part.insert(0, "scenario", scenario)
         parts.append(part)
     table = crosscheck_verdict(pd.concat(parts, ignore_index=True), **p.tolerances)
