@@ -188,8 +188,7 @@ def check_rows(chunk: pd.DataFrame, source: str, expected: Expected, offset: int
         "replicate",
         finite["replicate"] & ((r < 0) | (r >= expected.replicates)),
         lambda i: (
-            f"expected 0…{expected.replicates - 1} "
-            f"({expected.replicates_note or f'scenarios.replicates = {expected.replicates}'})"
+            f"expected 0…{expected.replicates - 1} (scenarios.replicates = {expected.replicates})"
         ),
     )
     low, high = expected.domain
@@ -620,7 +619,8 @@ def check_fits(
         "replicate",
         (r < 0) | (r >= expected.replicates),
         lambda i: (
-            f"expected 0…{expected.replicates - 1} (scenarios.replicates = {expected.replicates})"
+            f"expected 0…{expected.replicates - 1} "
+            f"({expected.replicates_note or f'scenarios.replicates = {expected.replicates}'})"
         ),
     )
     degree = _codes(pd.Series(d), [float(v) for v in expected.degrees])
