@@ -323,6 +323,58 @@ def test_scenario_figures_and_gif_are_byte_identical_when_redrawn(tiny_run: Path
     )
 
 
+def _matplotlib_save(result, path, dpi):
+    """What :func:`l1l2.plots.save` wrote before it skipped redundant drawing: matplotlib's own
+    ``Animation.save`` (every frame drawn twice, repeated frames drawn again) and ``savefig``
+    with the layout engine ``tight_layout`` leaves behind (one more layout pass per save)."""
+    import io
+
+    from l1l2.plots.style import PALETTE_COLORS, PNG_METADATA, _PaletteGifWriter, use_style
+
+    with use_style(result.l1l2_style):
+        if path.suffix == ".gif":
+            result.save(path, writer=_PaletteGifWriter(fps=1000.0 / result._interval), dpi=dpi)
+        else:
+            buffer = io.BytesIO()
+            result.savefig(buffer, format="png", dpi=dpi, metadata=PNG_METADATA)
+            buffer.seek(0)
+            with Image.open(buffer) as image:
+                small = image.convert("RGB").quantize(PALETTE_COLORS, Image.Quantize.FASTOCTREE)
+                small.save(path, format="PNG", optimize=True)
+
+
+@pytest.mark.workflow
+def test_save_draws_less_and_writes_the_bytes_matplotlib_writes(tiny_run: Path, tmp_path):
+    """``save`` draws each GIF frame once (a held last frame not at all) and skips the extra
+    layout pass of ``savefig``; the files are the bytes matplotlib's own path writes."""
+    scenario = "sine_sd0.2_n60"
+    split = pd.read_csv(tiny_run / f"data/split/{scenario}.csv")
+    metrics = pd.read_csv(tiny_run / "results/tables/metrics.csv")
+    coefs = {
+        m: pd.read_csv(tiny_run / f"results/fits/{scenario}/{m}.coefs.csv")
+        for m in ["ols", "ridge", "lasso", "elasticnet"]
+    }
+    degrees = range(1, 7)  # 6 frames, the last held for three more
+    renders = {}
+    for how in ("save", "matplotlib"):
+        animation = plots.under_overfitting_animation(
+            split, coefs, metrics, scenario, "sine", degrees
+        )
+        figure = plots.under_overfitting(split, coefs, metrics, scenario, "sine", [1, 3, 6])
+        count = renders.setdefault(how, [])
+        for fig in (animation._fig, figure):
+            fig.canvas.mpl_connect("draw_event", lambda event, c=count: c.append(event))
+        write = plots.save if how == "save" else _matplotlib_save
+        write(animation, tmp_path / f"{how}.gif", 90)
+        write(figure, tmp_path / f"{how}.png", 110)
+    assert sha256(tmp_path / "save.gif") == sha256(tmp_path / "matplotlib.gif")
+    assert sha256(tmp_path / "save.png") == sha256(tmp_path / "matplotlib.png")
+    # 6 distinct frames and the PNG: one draw each. matplotlib: 9 frames drawn 3 times each
+    # (draw_idle, the layout pass, the image) and the PNG twice.
+    assert len(renders["save"]) == len(degrees) + 1
+    assert len(renders["matplotlib"]) == 3 * (len(degrees) + 3) + 2
+
+
 def test_first_zero_lambda():
     wide = pd.DataFrame(
         {1: [0.5, 0.2, 0.0, 0.0], 2: [0.1, 0.0, 0.0, 0.0], 3: [0.3, 0.2, 0.1, 0.0]},

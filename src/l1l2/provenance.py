@@ -19,6 +19,7 @@ platform. ``results/provenance.html`` shows the same record in the Snakemake rep
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import importlib.util
@@ -76,14 +77,23 @@ def source_files(name: str, package: str = "l1l2") -> list[Path]:
 def library_imports(path: str | Path, package: str = "l1l2") -> set[str]:
     """Modules of ``package`` that the Python file ``path`` imports anywhere (also inside
     functions), as names relative to the package: ``"solvers"``; ``"plots"`` for ``plots.style``."""
+    path, root = Path(path), package_dir(package)
+    stat = path.stat()
+    # Parsed once per process and file version: a workflow hashes the same modules for many rules.
+    return set(_library_imports(path, root, package, stat.st_mtime_ns, stat.st_size, stat.st_ino))
+
+
+@functools.lru_cache(maxsize=1024)
+def _library_imports(
+    path: Path, root: Path, package: str, _mtime_ns: int, _size: int, _inode: int
+) -> frozenset[str]:
     import ast
 
-    path, root = Path(path), package_dir(package)
     # The subpackage the file belongs to (for relative imports); a file outside the package (a
     # workflow script) can only import it absolutely.
     here = path.relative_to(root).parent.parts if path.is_relative_to(root) else ()
     found = set()
-    for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+    for node in _statements(ast.parse(path.read_bytes(), filename=str(path))):
         if isinstance(node, ast.Import):
             targets = [alias.name.split(".") for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -101,7 +111,21 @@ def library_imports(path: str | Path, package: str = "l1l2") -> set[str]:
             first = parts[1]  # the top-level module or subpackage of the library
             if (root / first).is_dir() or (root / f"{first}.py").is_file():
                 found.add(first)
-    return found
+    return frozenset(found)
+
+
+#: Fields of an AST node that hold statements: imports are statements, so only these are walked.
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements(tree):
+    """Every statement of a module, at any depth (function, class, if, try, with, match bodies)."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        for field in _BODIES:
+            todo.extend(reversed(getattr(node, field, ())))
 
 
 def library_sources(*names: str, package: str = "l1l2") -> list[Path]:

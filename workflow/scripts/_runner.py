@@ -12,6 +12,7 @@ them). Nothing in the workflow or the config sets it.
 
 import logging
 import os
+import resource
 import signal
 import sys
 import traceback
@@ -30,19 +31,43 @@ def read_csv(path, **kwargs):
         raise ValueError(f"{path}: not a readable CSV table ({type(exc).__name__}: {exc})") from exc
 
 
+def cpu_seconds():
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
+
+
+def usage(startup_cpu):
+    """This job's CPU seconds (all, and before ``main``: interpreter, Snakemake's preamble and the
+    script's imports), peak memory and wall seconds since its process started, as one log line:
+    ``cpu_s=1.23 startup_cpu_s=0.61 max_rss_mb=95.1 wall_s=1.50``."""
+    line = (
+        f"cpu_s={cpu_seconds():.3f} startup_cpu_s={startup_cpu:.3f} "
+        f"max_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}"
+    )
+    try:  # Linux: field 22 of /proc/self/stat is the start time, in clock ticks since boot
+        with open("/proc/self/stat", encoding="ascii") as handle:
+            started = int(handle.read().rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+        with open("/proc/uptime", encoding="ascii") as handle:
+            line += f" wall_s={float(handle.read().split()[0]) - started:.3f}"
+    except (OSError, ValueError, IndexError):
+        pass
+    return line
+
+
 def run(main, smk):
+    startup = cpu_seconds()
     label = f"rule {smk.rule}" + "".join(f", {k}={v}" for k, v in smk.wildcards.items())
     try:
         # Jobs start with SIGINT blocked (workflow/rules/common.smk): a Ctrl-C during the imports
         # is pending, and arrives here, inside this try, instead of as an import's traceback.
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-        _run(main, smk, label)
+        _run(main, smk, label, startup)
     except KeyboardInterrupt:  # Ctrl-C reaches every job of the run: one line, not a traceback
         print(f"l1l2: {label} interrupted; run snakemake again to finish", file=sys.stderr)
         sys.exit(130)
 
 
-def _run(main, smk, label):
+def _run(main, smk, label, startup):
     log_path = smk.log[0] if smk.log else None
     handlers = [logging.FileHandler(log_path, mode="w")] if log_path else []
     logging.basicConfig(
@@ -58,6 +83,7 @@ def _run(main, smk, label):
     warnings.simplefilter("default")
     try:
         main(smk)
+        logging.info("resources: %s", usage(startup))
         if os.environ.get(FAULT_SWITCH) == smk.rule:
             raise RuntimeError(f"fault injected by {FAULT_SWITCH} after the outputs were written")
     except Exception as exc:  # noqa: BLE001 - every failure is reported, then re-signalled by exit

@@ -27,6 +27,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import animation, ticker  # noqa: E402
+from matplotlib.layout_engine import PlaceHolderLayoutEngine  # noqa: E402
 from PIL import Image  # noqa: E402
 
 #: Style name (the config's ``plots.style``) -> matplotlib style file, applied on top of
@@ -83,7 +84,18 @@ def figure_function(func):
 
 class _PaletteGifWriter(animation.PillowWriter):
     """Pillow's GIF writer with every frame reduced to :data:`GIF_COLORS` colours without
-    dithering: flat areas stay flat, which roughly halves the file against the default."""
+    dithering: flat areas stay flat, which roughly halves the file against the default.
+
+    A frame whose data equal the previous frame's (``repeat`` set by :func:`_save_animation`)
+    is not drawn again: its image is the previous one."""
+
+    repeat = False
+
+    def grab_frame(self, **savefig_kwargs):
+        if self.repeat and self._frames:
+            self._frames.append(self._frames[-1])
+        else:
+            super().grab_frame(**savefig_kwargs)
 
     def finish(self):
         frames = [
@@ -128,11 +140,14 @@ def save(result, path, dpi: int, data_path=None) -> None:
     if (suffix == ".gif") != is_animation or suffix not in (".png", ".gif"):
         raise ValueError(f"{path}: cannot write a {type(result).__name__} to a {suffix} file")
     fig = result._fig if is_animation else result
+    # After fig.tight_layout() matplotlib leaves a placeholder layout engine that does nothing,
+    # but its presence makes every savefig lay the whole figure out once more before drawing it.
+    if isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine):
+        fig.set_layout_engine(None)
     try:
         with use_style(getattr(result, "l1l2_style", "default")):
             if is_animation:
-                fps = 1000.0 / result._interval
-                result.save(path, writer=_PaletteGifWriter(fps=fps), dpi=dpi)
+                _save_animation(result, path, dpi)
             else:
                 buffer = io.BytesIO()
                 fig.savefig(buffer, format="png", dpi=dpi, metadata=PNG_METADATA)
@@ -145,6 +160,36 @@ def save(result, path, dpi: int, data_path=None) -> None:
     data = getattr(result, "l1l2_data", None)
     if data is not None:
         data.to_csv(path.with_suffix(".csv") if data_path is None else data_path, index=False)
+
+
+def _save_animation(anim, path, dpi: int) -> None:
+    """Write a :class:`~matplotlib.animation.FuncAnimation` as a GIF, drawing each frame once.
+
+    ``Animation.save`` renders every frame twice (the canvas's ``draw_idle`` after the frame
+    function, then again for the image) and draws repeated frames (a held last frame) anew.
+    Here the first render is skipped and a frame whose data equal the previous frame's reuses its
+    image: the same bytes (tests/test_figures.py compares with ``Animation.save``), less work.
+    """
+    writer = _PaletteGifWriter(fps=1000.0 / anim._interval)
+    func, previous = anim._func, []
+
+    def draw_once(frame, *args):
+        writer.repeat = bool(previous) and _same_frame(frame, previous[-1])
+        previous[:] = [frame]
+        return [] if writer.repeat else func(frame, *args)
+
+    canvas = anim._fig.canvas
+    anim._func, canvas.draw_idle = draw_once, lambda *args, **kwargs: None
+    try:
+        anim.save(path, writer=writer, dpi=dpi)
+    finally:
+        anim._func = func
+        del canvas.draw_idle
+
+
+def _same_frame(a, b) -> bool:
+    simple = (int, float, str)
+    return type(a) is type(b) and isinstance(a, simple) and a == b
 
 
 def log_lambda_axis(ax, label: bool = True) -> None:
