@@ -1,20 +1,26 @@
-"""Wall time of the whole pipeline against a plain scikit-learn script doing the same fits.
+"""Time of the whole pipeline against a plain scikit-learn script, measured in the same run.
 
 Runs, in one process and on this machine:
 
 1. the default study (or ``--configfile``) from clean with Snakemake in a temporary directory
-   (all stages: simulate, split, l1l2 fits on full training sets *and* every CV fold, the
-   scikit-learn reference, the cross-check, tables, figures, manifest);
+   on ``--cores`` CPUs (2 by default): simulate, split, l1l2 fits on the full training sets *and*
+   on every CV fold, the scikit-learn reference fits (replicate 0 unless
+   ``crosscheck.all_replicates``), the cross-check, the tables, every figure, the overview and
+   the manifest -- all stages but the Snakemake report;
 2. a no-change rerun of ``snakemake`` in the same directory;
-3. a one-process scikit-learn script that fits the same full-training problems fit by fit
+3. a one-process scikit-learn script that fits the same *full-training* problems fit by fit
    (``LinearRegression``, ``Ridge(alpha=n·α)``, ``Lasso``, ``ElasticNet`` with the study's tol),
-   as a user without the pipeline would, on the same data files;
+   as a user without the pipeline would, on the same data files: no CV folds, no reference, no
+   tables, no figures;
 
-and prints the three times (wall and CPU: the CPU time of all Snakemake jobs, read from
-``getrusage(RUSAGE_CHILDREN)``, is robust to load from other processes on a shared machine),
-the pipeline / scikit-learn ratios, the time and peak memory (max RSS) per rule from
-Snakemake's ``benchmark:`` files, and the cross-check's largest coefficient difference among
-converged fits. With ``--rounds N`` the three runs are repeated N times, the order of the
+and prints what each side did, the times (wall, and CPU: the CPU time of Snakemake and all its
+jobs, read from ``getrusage(RUSAGE_CHILDREN)``, is robust to load from other processes on a
+shared machine), the pipeline / scikit-learn ratios, a profile per rule read from the jobs'
+logs (every job logs its CPU seconds, start-up CPU -- interpreter, Snakemake's preamble,
+imports -- and peak memory; see workflow/scripts/_runner.py), Snakemake's own share (the run's
+CPU minus its jobs'), and the cross-check's largest coefficient difference among converged fits.
+The wall ratio compares the pipeline on ``--cores`` CPUs with the script on one; the CPU ratio
+compares total work. With ``--rounds N`` the runs are repeated N times, the order of the
 pipeline and the script alternating, and the medians are reported.
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/pipeline.py \
@@ -25,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -121,6 +128,25 @@ def sklearn_script(workdir: Path, config: dict) -> tuple[float, float, int]:
     return time.perf_counter() - start, time.process_time() - cpu, fits
 
 
+RESOURCES = re.compile(
+    r"resources: rule=(?P<rule>\S+) cpu_s=(?P<cpu>[\d.]+) startup_cpu_s=(?P<startup>[\d.]+) "
+    r"max_rss_mb=(?P<rss>[\d.]+)"
+)
+
+
+def rule_profile(logs: Path) -> dict[str, list[tuple[float, float, float, str]]]:
+    """rule -> [(CPU s, start-up CPU s, max RSS MB, log)] of every job, from the jobs' logs."""
+    rules: dict[str, list] = {}
+    for log in sorted(logs.rglob("*.log")):
+        found = RESOURCES.search(log.read_text(errors="replace"))
+        if found:
+            rules.setdefault(found["rule"], []).append(
+                (float(found["cpu"]), float(found["startup"]), float(found["rss"]),
+                 log.relative_to(logs).as_posix())
+            )
+    return rules
+
+
 def one_round(configfile: Path, config: dict, cores: int, sklearn_first: bool) -> dict:
     with tempfile.TemporaryDirectory(prefix="l1l2-bench-") as tmp:
         workdir = Path(tmp)
@@ -133,13 +159,12 @@ def one_round(configfile: Path, config: dict, cores: int, sklearn_first: bool) -
         out["rerun"] = snakemake(workdir, configfile, cores)
         if not sklearn_first:
             out["sklearn"] = sklearn_script(workdir, config)
-        rules: dict[str, list] = {}
-        for tsv in sorted((workdir / "benchmarks/out").rglob("*.tsv")):
-            row = pd.read_csv(tsv, sep="\t").iloc[-1]
-            rule = tsv.relative_to(workdir / "benchmarks/out").parts[0]
-            rules.setdefault(rule, []).append((float(row["s"]), float(row["max_rss"]),
-                                               tsv.relative_to(workdir / "benchmarks/out")))
-        out["rules"] = rules
+        out["rules"] = rule_profile(workdir / "logs")
+        out["figures"] = sorted(
+            p.relative_to(workdir).as_posix()
+            for p in (workdir / "results").rglob("*")
+            if p.suffix in (".png", ".gif")
+        )
         out["metrics"] = pd.read_csv(workdir / "results/tables/metrics.csv")
         out["cross"] = pd.read_csv(workdir / "results/tables/crosscheck.csv")
     return out
@@ -162,22 +187,37 @@ def main() -> None:
     metrics, cross, fits = last["metrics"], last["cross"], last["sklearn"][2]
     print(f"config: {args.configfile}  cores: {args.cores}  rounds: {args.rounds}  "
           f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset)')}  "
-          f"load average {os.getloadavg()[0]:.1f}")
+          f"load average {os.getloadavg()[0]:.1f} (at the end)")
+    folds = config["split"]["folds"]
+    print(f"pipeline (snakemake --cores {args.cores}): {len(metrics)} full-training l1l2 fits and "
+          f"{len(metrics) * folds} on the {folds} CV folds, {len(cross)} scikit-learn reference "
+          f"fits and their cross-check, the tables, {len(last['figures'])} figures (PNG/GIF), "
+          "the overview, the manifest")
+    print(f"script (one process): {fits} full-training scikit-learn fits, fit by fit; no CV "
+          "folds, no reference, no tables, no figures")
     print(f"{'':36s} {'wall [s]':>9s} {'CPU [s]':>9s}")
     print(f"{'pipeline from clean (all stages)':36s} {med('clean', 0):9.1f} {med('clean', 1):9.1f}"
-          f"  ({len(metrics)} full-training fits, x{1 + config['split']['folds']} with CV "
-          f"folds; {len(cross)} cross-checked, {int(cross['ok'].sum())} ok)")
+          f"  ({len(cross)} cross-checked, {int(cross['ok'].sum())} ok)")
     print(f"{'no-change rerun of snakemake':36s} {med('rerun', 0):9.2f} {med('rerun', 1):9.2f}")
     print(f"{'scikit-learn script, same fits':36s} {med('sklearn', 0):9.1f} "
-          f"{med('sklearn', 1):9.1f}  ({fits} fits, fit by fit, one process)")
+          f"{med('sklearn', 1):9.1f}")
     print(f"{'ratio pipeline / scikit-learn':36s} {med('clean', 0) / med('sklearn', 0):9.2f} "
-          f"{med('clean', 1) / med('sklearn', 1):9.2f}")
-    print("per rule (last round): jobs, total job seconds, slowest job, peak memory")
-    for rule, jobs in sorted(last["rules"].items(), key=lambda kv: -sum(j[0] for j in kv[1])):
+          f"{med('clean', 1) / med('sklearn', 1):9.2f}  (wall: pipeline on {args.cores} cores, "
+          "script on one; CPU: total work)")
+    rules = last["rules"]
+    jobs_cpu = sum(j[0] for jobs in rules.values() for j in jobs)
+    print("per rule (last round, from the jobs' logs): jobs, CPU s, of which start-up "
+          "(interpreter, Snakemake preamble, imports), slowest job, peak memory")
+    for rule, jobs in sorted(rules.items(), key=lambda kv: -sum(j[0] for j in kv[1])):
         slow = max(jobs, key=lambda j: j[0])
-        peak = max(jobs, key=lambda j: j[1])
-        print(f"  {rule:22s} {len(jobs):4d} {sum(j[0] for j in jobs):8.1f} s  "
-              f"{slow[0]:6.1f} s ({slow[2].as_posix()})  {peak[1]:6.0f} MB")
+        peak = max(jobs, key=lambda j: j[2])
+        print(f"  {rule:24s} {len(jobs):4d} {sum(j[0] for j in jobs):8.1f} s "
+              f"{sum(j[1] for j in jobs):7.1f} s  {slow[0]:6.1f} s ({slow[3]})  "
+              f"{peak[2]:6.0f} MB")
+    print(f"  {'all jobs':24s} {sum(len(j) for j in rules.values()):4d} {jobs_cpu:8.1f} s "
+          f"{sum(j[1] for jobs in rules.values() for j in jobs):7.1f} s")
+    print(f"  {'snakemake itself':24s} {'':4s} {last['clean'][1] - jobs_cpu:8.1f} s  "
+          "(the run's CPU minus its jobs': parsing, DAG, scheduling, job launch)")
     conv = metrics["converged"].astype(bool)
     print(f"non-converged l1l2 fits: {int((~conv).sum())} of {len(metrics)} "
           f"(basis {config['features']['basis']})")

@@ -36,12 +36,13 @@ def cpu_seconds():
     return own.ru_utime + own.ru_stime
 
 
-def usage(startup_cpu):
+def usage(rule, startup_cpu):
     """This job's CPU seconds (all, and before ``main``: interpreter, Snakemake's preamble and the
-    script's imports), peak memory and wall seconds since its process started, as one log line:
-    ``cpu_s=1.23 startup_cpu_s=0.61 max_rss_mb=95.1 wall_s=1.50``."""
+    script's imports), peak memory and wall seconds since its process started, as one log line
+    (benchmarks/pipeline.py reads it):
+    ``rule=fit cpu_s=1.23 startup_cpu_s=0.61 max_rss_mb=95.1 wall_s=1.50``."""
     line = (
-        f"cpu_s={cpu_seconds():.3f} startup_cpu_s={startup_cpu:.3f} "
+        f"rule={rule} cpu_s={cpu_seconds():.3f} startup_cpu_s={startup_cpu:.3f} "
         f"max_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}"
     )
     try:  # Linux: field 22 of /proc/self/stat is the start time, in clock ticks since boot
@@ -83,7 +84,7 @@ def _run(main, smk, label, startup):
     warnings.simplefilter("default")
     try:
         main(smk)
-        logging.info("resources: %s", usage(startup))
+        logging.info("resources: %s", usage(smk.rule, startup))
         if os.environ.get(FAULT_SWITCH) == smk.rule:
             raise RuntimeError(f"fault injected by {FAULT_SWITCH} after the outputs were written")
     except Exception as exc:  # noqa: BLE001 - every failure is reported, then re-signalled by exit
