@@ -1,5 +1,6 @@
 """Real Snakemake runs: the tiny study end to end, the default study's DAG, and lint."""
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -109,6 +110,22 @@ def test_tiny_run_manifest_lists_every_output(tiny_run: Path):
     assert "results/tables/metrics.csv" in paths
     assert "data/simulated/sine_sd0.2_n60.csv" in paths
     assert any(p.endswith(".png") for p in paths)
+
+
+def test_every_job_logs_its_cpu_time_and_peak_memory(tiny_run: Path):
+    """benchmarks/pipeline.py profiles the rules from these lines (one per job, in its log)."""
+    pattern = re.compile(
+        r"resources: rule=(\w+) cpu_s=([\d.]+) startup_cpu_s=([\d.]+) max_rss_mb=([\d.]+)"
+    )
+    logs = sorted((tiny_run / "logs").rglob("*.log"))
+    rules = {}
+    for log in logs:
+        found = pattern.findall(log.read_text())
+        assert len(found) == 1, log
+        rule, cpu, startup, rss = found[0]
+        assert 0 < float(startup) <= float(cpu) and 20 < float(rss) < 2000, (log, found)
+        rules[rule] = rules.get(rule, 0) + 1
+    assert rules["fit"] == 8 and rules["simulate"] == 2 and "manifest" in rules
 
 
 def test_no_change_rerun_does_nothing(tiny_run: Path):
