@@ -687,13 +687,28 @@ LONG_TAIL = [
 LONG_LOG = "logs/figures/convergence.log"
 
 
+def _as_from_a_terminal() -> None:
+    """Ctrl-C reaches a run started from a terminal with SIGINT at its default action. A harness
+    that starts the tests in the background without job control (``cmd &`` in a script) leaves
+    SIGINT ignored, every child inherits that, and the run would never see the signal under test;
+    so the run under test gets the terminal's disposition back."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _start(work: Path, log: Path) -> subprocess.Popen:
     command = [*SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--directory", str(work)]
     command += ["--configfile", str(TINY_CONFIG), "--cores", "1"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("SNAKEMAKE_")}
     with open(log, "w") as out:
         return subprocess.Popen(
-            command, cwd=work, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+            command,
+            cwd=work,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+            preexec_fn=_as_from_a_terminal,
         )
 
 
