@@ -7,6 +7,8 @@ Runs, in one process and on this machine:
    on every CV fold, the scikit-learn reference fits (replicate 0 unless
    ``crosscheck.all_replicates``), the cross-check, the tables, every figure, the overview and
    the manifest -- all stages but the Snakemake report;
+   timed in two parts: up to the tables (the computing stages), then the figures, the
+   overview and the manifest;
 2. a no-change rerun of ``snakemake`` in the same directory;
 3. a one-process scikit-learn script that fits the same *full-training* problems fit by fit
    (``LinearRegression``, ``Ridge(alpha=n·α)``, ``Lasso``, ``ElasticNet`` with the study's tol),
@@ -52,7 +54,14 @@ def children_cpu() -> float:
     return ru.ru_utime + ru.ru_stime
 
 
-def snakemake(workdir: Path, configfile: Path, cores: int, *args: str) -> tuple[float, float]:
+#: The computing stages' products: asking for these runs simulate, split, fit, reference,
+#: aggregate, crosscheck and select, and no figure.
+TABLES = ("results/tables/metrics.csv", "results/tables/crosscheck.csv",
+          "results/tables/selection.csv")
+
+
+def snakemake(workdir: Path, configfile: Path, cores: int, *args: str,
+              targets: tuple[str, ...] = ()) -> tuple[float, float]:
     """Run snakemake; return (wall seconds, CPU seconds of it and all its jobs)."""
     cpu = children_cpu()
     start = time.perf_counter()
@@ -69,9 +78,10 @@ def snakemake(workdir: Path, configfile: Path, cores: int, *args: str) -> tuple[
             str(configfile),
             "--cores",
             str(cores),
-            "--quiet",
-            "all",
+            *targets,
             *args,
+            "--quiet",  # takes choices: last, so that no target is read as one
+            "all",
         ],
         check=True,
         cwd=workdir,
@@ -155,7 +165,13 @@ def one_round(configfile: Path, config: dict, cores: int, sklearn_first: bool) -
             snakemake(workdir, configfile, cores, "--until", "split")
             out["sklearn"] = sklearn_script(workdir, config)
             subprocess.run(["rm", "-rf", "data", ".snakemake"], cwd=workdir, check=True)
-        out["clean"] = snakemake(workdir, configfile, cores)
+        # From clean in two calls, so each part is timed on its own: the computing stages up to
+        # the tables, then the figures, overview and manifest (a single call would overlap the
+        # two parts a little, so the sum is at most slightly pessimistic).
+        out["tables"] = snakemake(workdir, configfile, cores, targets=TABLES)
+        out["figures_stage"] = snakemake(workdir, configfile, cores)
+        parts = zip(out["tables"], out["figures_stage"], strict=True)
+        out["clean"] = tuple(a + b for a, b in parts)
         out["rerun"] = snakemake(workdir, configfile, cores)
         if not sklearn_first:
             out["sklearn"] = sklearn_script(workdir, config)
@@ -198,12 +214,19 @@ def main() -> None:
     print(f"{'':36s} {'wall [s]':>9s} {'CPU [s]':>9s}")
     print(f"{'pipeline from clean (all stages)':36s} {med('clean', 0):9.1f} {med('clean', 1):9.1f}"
           f"  ({len(cross)} cross-checked, {int(cross['ok'].sum())} ok)")
+    print(f"{'  of which: up to the tables':36s} {med('tables', 0):9.1f} {med('tables', 1):9.1f}"
+          "  (simulate, split, fit, reference, aggregate, crosscheck, select)")
+    print(f"{'  of which: figures, overview, manif.':36s} {med('figures_stage', 0):9.1f} "
+          f"{med('figures_stage', 1):9.1f}")
     print(f"{'no-change rerun of snakemake':36s} {med('rerun', 0):9.2f} {med('rerun', 1):9.2f}")
     print(f"{'scikit-learn script, same fits':36s} {med('sklearn', 0):9.1f} "
           f"{med('sklearn', 1):9.1f}")
     print(f"{'ratio pipeline / scikit-learn':36s} {med('clean', 0) / med('sklearn', 0):9.2f} "
           f"{med('clean', 1) / med('sklearn', 1):9.2f}  (wall: pipeline on {args.cores} cores, "
           "script on one; CPU: total work)")
+    print(f"{'ratio up to the tables / scikit-learn':36s} "
+          f"{med('tables', 0) / med('sklearn', 0):9.2f} {med('tables', 1) / med('sklearn', 1):9.2f}"
+          "  (the computing stages without the figures)")
     rules = last["rules"]
     jobs_cpu = sum(j[0] for jobs in rules.values() for j in jobs)
     print("per rule (last round, from the jobs' logs): jobs, CPU s, of which start-up "
