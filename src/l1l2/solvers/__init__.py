@@ -54,9 +54,15 @@ Methods
     Without ``coef_init`` it starts from the separable solution around least squares,
     :math:`w_j = S_{\alpha_1}(d_j v_j)/(d_j + \alpha_2)` (``v`` the least-squares fit by
     CG, ``d = diag(G)``: exact for a diagonal ``G``, and a good guess of the support and
-    signs for near-orthogonal bases). At iteration 0 (for the pairs the start does not
-    finish) and at a check, a pair due for it runs up to 8 active-set rounds (1 for more
-    than 32 features, where each round is a CG on the whole batch): a
+    signs for near-orthogonal bases). With more than 64 features (not with
+    ``positive=True``) it starts instead from an active-set continuation along the α
+    (decreasing α₁, each from the previous solution): primal-dual active-set (Newton)
+    rounds, each solving the face system by an incrementally updated Cholesky factor,
+    then descent rounds (feature-sign search with an exact line search) if the Newton
+    rounds do not settle; usually 2-5 rounds per α and the exact solution up to rounding
+    (``_dense.path_start``; ``n_iter`` counts its rounds). At iteration 0 (for the pairs
+    the start does not finish) and at a check, a pair due for it runs up to 8 active-set
+    rounds (1 for more than 32 features, where each round is a CG on the whole batch): a
     proximal-gradient step (it adds the coordinates that violate the optimality
     conditions), conjugate gradient on the face of the result — with the support
     :math:`S` and signs :math:`s` fixed the problem is smooth,
@@ -73,7 +79,14 @@ Methods
     bound in 30 checks (for ``auto`` with an L1 term only once the gap is met).
 
 The step is :math:`t = s/L` with :math:`L = \lambda_{\max}(G) + \alpha_2` and ``step_scale``
-:math:`s = 1` by default.
+:math:`s = 1` by default. The spectrum of ``G`` comes from ``eigvalsh`` up to 64 features;
+above, from certified bounds at a fraction of the cost (Lanczos estimates, then Cholesky
+factorizations of :math:`\sigma I - G` and :math:`G - \sigma I` that prove
+:math:`\lambda_{\max} \le \sigma + \delta` and :math:`\lambda_{\min} \ge \sigma - \delta`
+with Demmel's rounding allowance δ; ``_dense.spectral_bounds``): λ_max from above and
+λ_min from below, so every step, modulus and certificate below stays valid, and ``cond``
+is an upper bound (within a few tens of per cent). Where no lower shift passes (singular
+or nearly singular ``G``) ``eigvalsh`` is used.
 
 Accuracy contract (when ``converged`` is True)
 ---------------------------------------------

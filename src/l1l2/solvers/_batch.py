@@ -12,6 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from ._dense import DENSE_MIN_P, path_start, spectral_bounds
 from .penalty import Penalty
 
 _EPS = np.finfo(np.float64).eps
@@ -148,13 +149,32 @@ def setup(pairs, fit_intercept: bool, names=None) -> Batch:
         yy[idx] = v
         # Spectra on the unpadded matrices: padding never creates spurious zero eigenvalues
         # and the values do not depend on the batch's composition.
-        ev = np.linalg.eigvalsh(g)  # ascending
-        top = np.maximum(ev[:, -1], 0.0)
-        thresh = top * q * _EPS
-        lmax[idx] = top
-        lmin[idx] = np.maximum(ev[:, 0], 0.0)
-        lpos[idx] = np.where(ev > thresh[:, None], ev, np.inf).min(axis=1)
+        lmax[idx], lmin[idx], lpos[idx] = _spectra(g)
     return Batch(G, C, yy, x_mean, y_mean, p, lmax, lmin, lpos, list(pairs), fit_intercept)
+
+
+def _spectra(g):
+    """(λ_max, λ_min, smallest positive eigenvalue) of each ``g[i]`` (k, q, q).
+
+    By ``eigvalsh`` up to :data:`DENSE_MIN_P` features; above, certified bounds (λ_max from
+    above, λ_min from below, :func:`._dense.spectral_bounds`) at a fraction of the cost,
+    ``eigvalsh`` where those fail (singular or nearly singular ``G``). Every use of these
+    values (steps, PL and strong-convexity moduli, rounding allowances) stays valid with
+    such bounds; ``cond`` is then an upper bound.
+    """
+    k, q, _ = g.shape
+    top, low = np.full(k, np.nan), np.full(k, np.nan)
+    if q > DENSE_MIN_P:
+        top, low = spectral_bounds(g)
+    pos = low.copy()
+    need = np.flatnonzero(np.isnan(top) | np.isnan(low))
+    if need.size:
+        ev = np.linalg.eigvalsh(g[need])  # ascending
+        t = np.maximum(ev[:, -1], 0.0)
+        top[need] = t
+        low[need] = np.maximum(ev[:, 0], 0.0)
+        pos[need] = np.where(ev > (t * q * _EPS)[:, None], ev, np.inf).min(axis=1)
+    return top, low, pos
 
 
 # --------------------------------------------------------------------------- measures
@@ -678,8 +698,11 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
     out_bound = np.full((m, A), np.nan)
 
     polish = method == "auto" and not pen.smooth
+    path_rounds = None
     if W0 is not None:
         W = np.array(W0, dtype=np.float64)
+    elif polish and P > DENSE_MIN_P and not positive:
+        W, path_rounds = path_start(batch, pen)
     elif polish:
         W = _guess(batch, pen)
     else:
@@ -698,6 +721,8 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
         slack_w, slack_0 = batch.data_slack()
     cg_restart = max(4 * P, 20)
     extra = np.zeros((m, A), dtype=np.int64)  # CG steps of the active-set refinement
+    if path_rounds is not None:
+        extra += path_rounds
     # cg / auto: a pair whose gap and bound have not improved by 0.1 % over STALL_CHECKS
     # checks has reached the rounding floor of its problem; it stops, not converged.
     stall = use_cg or polish

@@ -1,0 +1,312 @@
+r"""Tools for wide problems (``p`` above :data:`DENSE_MIN_P`): certified spectral bounds by
+shifted Cholesky factorizations, and the active-set path that starts ``method="auto"``.
+
+Neither changes what ``converged`` means: the bounds are rigorous (λ_max from above, λ_min
+from below), and the path only supplies starting points, which :func:`._batch.iterate`
+measures and certifies like any other iterate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_EPS = np.finfo(np.float64).eps
+#: Problems with more features than this use these tools (fewer: ``eigvalsh`` and the
+#: separable start, which cost less there).
+DENSE_MIN_P = 64
+#: Lanczos steps of the spectral estimates (then certified by Cholesky factorizations).
+LANCZOS_STEPS = 20
+#: Active-set rounds per α of the path before it moves on (the iteration takes over).
+PATH_ROUNDS = 40
+#: Of those, primal-dual active-set (Newton) rounds before descent steps take over.
+PATH_NEWTON = 8
+
+
+# --------------------------------------------------------------------------- spectra
+
+
+def _lanczos_extremes(g, steps=LANCZOS_STEPS):
+    """Ritz values (smallest, largest) of each symmetric ``g[i]`` after ``steps`` Lanczos
+    steps with full reorthogonalization, from a fixed start (deterministic). They lie
+    inside the spectrum: θ_min ≥ λ_min and θ_max ≤ λ_max.
+    """
+    k, q, _ = g.shape
+    steps = min(steps, q)
+    Q = np.zeros((k, q, steps))
+    v = np.random.default_rng(0).standard_normal(q)
+    v = np.repeat((v / np.linalg.norm(v))[None, :, None], k, axis=0)
+    for j in range(steps):
+        Q[:, :, j:j + 1] = v
+        u = np.matmul(g, v)
+        Qj = Q[:, :, :j + 1]
+        for _ in range(2):  # twice is enough (Kahan's rule)
+            u -= np.matmul(Qj, np.matmul(Qj.transpose(0, 2, 1), u))
+        nrm = np.sqrt(np.sum(u * u, axis=1, keepdims=True))
+        v = u / np.where(nrm > 0, nrm, 1.0)  # an exhausted Krylov space adds zero columns
+    T = np.matmul(Q.transpose(0, 2, 1), np.matmul(g, Q))
+    th = np.linalg.eigvalsh(0.5 * (T + T.transpose(0, 2, 1)))
+    return th[:, 0], th[:, -1]
+
+
+def _shift_certified(g, sigma, sign):
+    r"""Whether ``sign·(g − σI)`` passed a Cholesky factorization; if so, the allowance δ.
+
+    If the floating-point Cholesky factorization of a symmetric ``A`` runs to completion,
+    :math:`\hat R^\top\hat R = A + \Delta A` with :math:`|\Delta A| \le \gamma_{q+1}
+    |\hat R^\top||\hat R|` for any order of the inner products (Demmel 1989; Higham,
+    *Accuracy and Stability of Numerical Algorithms*, Thm 10.3), so
+    :math:`\lVert\Delta A\rVert_2 \le \gamma_{q+1}\sum_i\lVert\hat r_i\rVert^2
+    \le \frac{\gamma_{q+1}}{1-\gamma_{q+1}}\,\mathrm{tr}A` and :math:`\lambda_{\min}(A)
+    \ge -\lVert\Delta A\rVert_2`. With the rounding of the shifted diagonal, ``A`` within
+    ``eps·max|A_ii|`` of ``sign·(g − σI)``: ``λ_min(sign·(g − σI)) ≥ −δ`` with δ twice
+    the sum of both (a safety factor of 2).
+    """
+    A = g * sign
+    d = np.einsum("ii->i", A)
+    d -= sign * sigma
+    try:
+        np.linalg.cholesky(A)
+    except np.linalg.LinAlgError:
+        return None
+    q = g.shape[0]
+    gam = (q + 1) * _EPS / (1.0 - (q + 1) * _EPS)
+    return 2.0 * (gam * float(np.sum(d)) + _EPS * float(np.max(np.abs(d))))
+
+
+def spectral_bounds(g):
+    r"""Certified ``(λ_max upper, λ_min lower)`` bounds of each symmetric PSD ``g[i]``.
+
+    Lanczos estimates θ_min ≥ λ_min and θ_max ≤ λ_max (:func:`_lanczos_extremes`) choose
+    the shifts; a Cholesky factorization of :math:`\sigma I - G` that completes proves
+    :math:`\lambda_{\max} \le \sigma + \delta`, one of :math:`G - \sigma I` proves
+    :math:`\lambda_{\min} \ge \sigma - \delta` (:func:`_shift_certified`). The upper
+    shift starts at 1.01·θ_max and grows by 10 % per failure, the lower one starts at
+    0.8·θ_min and halves. A matrix for which no lower shift above 1e-6·θ_max passes
+    (singular, or close) gets ``nan`` for the caller to use ``eigvalsh`` instead.
+    Three factorizations and twenty products per matrix cost a fraction of ``eigvalsh``.
+    """
+    tmin, tmax = _lanczos_extremes(g)
+    k = g.shape[0]
+    hi, lo = np.full(k, np.nan), np.full(k, np.nan)
+    for i in range(k):
+        top = max(float(tmax[i]), 0.0)
+        if top == 0.0:
+            continue
+        sigma = 1.01 * top
+        for _ in range(40):
+            delta = _shift_certified(g[i], sigma, -1.0)
+            if delta is not None:
+                hi[i] = sigma + delta
+                break
+            sigma *= 1.1
+        sigma = 0.8 * float(tmin[i])
+        while sigma > 1e-6 * top:
+            delta = _shift_certified(g[i], sigma, 1.0)
+            if delta is not None:
+                if sigma - delta > 0:
+                    lo[i] = sigma - delta
+                break
+            sigma *= 0.5
+    return hi, lo
+
+
+# --------------------------------------------------------------------------- path
+
+
+class _Face:
+    """Upper Cholesky factor ``R`` of :math:`(G + \\alpha_2 I)_{FF}`, ``F`` the ordered
+    index list ``idx``, updated as indices leave (QR of the trailing block) and join
+    (a bordered factorization)."""
+
+    def __init__(self, G, lapack):
+        self.G, self.lapack = G, lapack
+        self.reset(0.0)
+
+    def reset(self, a2):
+        self.a2 = a2
+        self.idx = np.zeros(0, dtype=np.intp)
+        self.R = np.zeros((0, 0), order="F")
+
+    def update(self, mask):
+        """Make the face ``mask``; False if its matrix is not (numerically) positive definite."""
+        keep = mask[self.idx]
+        if not keep.all():
+            k = int(np.argmin(keep))
+            Rk = self.R[:, keep]
+            s = Rk.shape[1]
+            R = np.zeros((s, s), order="F")
+            R[:k] = Rk[:k]
+            if s > k:
+                R[k:, k:] = np.linalg.qr(Rk[k:, k:], mode="r")
+            self.R, self.idx = R, self.idx[keep]
+        inside = np.zeros(mask.size, dtype=bool)
+        inside[self.idx] = True
+        new = np.flatnonzero(mask & ~inside)
+        if new.size == 0:
+            return True
+        s, t = self.idx.size, new.size
+        B = self.G[np.ix_(new, new)] + self.a2 * np.eye(t)
+        R = np.zeros((s + t, s + t), order="F")
+        if s:
+            R12, info = self.lapack.dtrtrs(self.R, self.G[np.ix_(self.idx, new)], trans=1)
+            if info != 0:
+                return False
+            B -= R12.T @ R12
+            R[:s, :s] = self.R
+            R[:s, s:] = R12
+        R22, info = self.lapack.dpotrf(B, lower=0, clean=1)
+        if info != 0 or not np.all(np.isfinite(R22)):
+            self.reset(self.a2)
+            return False
+        R[s:, s:] = R22
+        self.R, self.idx = R, np.concatenate([self.idx, new])
+        return True
+
+    def solve(self, b):
+        y, _ = self.lapack.dtrtrs(self.R, b, trans=1)
+        x, _ = self.lapack.dtrtrs(self.R, y)
+        return x
+
+
+def _line_search(w, d, xi, Hd, a1):
+    r"""Exact minimizer θ ∈ [0, 1] of :math:`\varphi(\theta) = F(w + \theta d)` on a face.
+
+    φ is convex and piecewise quadratic, :math:`\varphi'(\theta) = -\xi^\top d +
+    \theta\,d^\top H d + \alpha_1\sum_j \mathrm{sign}(w_j + \theta d_j)\,d_j`; the sign
+    sum grows by :math:`2|d_j|` where :math:`w_j + \theta d_j` crosses 0. Returns θ and
+    the index (into ``w``) of the coordinate at whose crossing θ stops (set it to 0), or -1.
+    """
+    b = float(d @ Hd)
+    if b <= 0:
+        return 0.0, -1
+    a0 = -float(xi @ d)
+    nz = w != 0
+    sig0 = float(np.sum(np.sign(w[nz]) * d[nz]) + np.sum(np.abs(d[~nz])))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(nz & (w * d < 0), -w / d, np.inf)
+    j = np.flatnonzero(t <= 1.0)
+    order = j[np.argsort(t[j], kind="stable")]
+    lower = np.concatenate([[0.0], t[order]])
+    upper = np.concatenate([t[order], [1.0]])
+    sig = sig0 + np.concatenate([[0.0], np.cumsum(2.0 * np.abs(d[order]))])
+    cand = -(a0 + a1 * sig) / b
+    first = np.flatnonzero(cand <= upper)
+    if first.size == 0:
+        return 1.0, -1
+    k = int(first[0])
+    if cand[k] <= lower[k]:
+        return float(lower[k]), (int(order[k - 1]) if k > 0 else -1)
+    return float(cand[k]), -1
+
+
+def _path_one(G, c, a1s, a2s, order, lapack, rounds=PATH_ROUNDS):
+    r"""Active-set continuation along α (``order``: decreasing α₁) for one problem.
+
+    Returns W (q, A) and the rounds spent per α (a round: one product with ``G`` and one
+    face solve). Each α starts from the previous solution. A round of the primal-dual
+    active-set method (a semismooth Newton method on the proximal fixed point, with the
+    diagonal scaling :math:`D = \mathrm{diag}(G) + \alpha_2`): with
+    :math:`\xi = c - (G + \alpha_2 I)w` and :math:`u = w + \xi/D`, the face is
+    :math:`F = \{j: |u_j| > \alpha_1/D_j\}`, its signs :math:`s = \mathrm{sign}(u)`, and
+    ``w`` becomes the minimizer on that face (by the updated Cholesky factor). When a
+    round leaves ``F`` and ``s`` unchanged, ``w`` is the Lasso solution (sign-consistent
+    on F, :math:`|\xi_j| \le \alpha_1` off it) up to rounding. Newton steps need not
+    lower F: after :data:`PATH_NEWTON` rounds at one α the rounds become descent steps
+    (face minimizer if it keeps the signs, else an exact line search towards it,
+    :func:`_line_search`; feature-sign search, Lee et al. 2007). An α stops at its
+    solution or after ``rounds`` rounds; the iteration takes over from there.
+    """
+    q = c.size
+    W = np.zeros((q, len(a1s)))
+    spent = np.zeros(len(a1s), dtype=np.int64)
+    w = np.zeros(q)
+    face = _Face(G, lapack)
+    dG = np.einsum("ii->i", G)
+    cmax = float(np.max(np.abs(c))) if q else 0.0
+    for j in order:
+        a1, a2 = float(a1s[j]), float(a2s[j])
+        if a1 <= 0:
+            continue  # no L1 term: the iteration's business
+        if a2 != face.a2:
+            face.reset(a2)
+        D = dG + a2
+        thr = a1 + 1e-12 * max(a1, cmax)
+        prev, single = None, False
+        r = 0
+        while r < rounds:
+            r += 1
+            xi = c - G @ w
+            if a2:
+                xi -= a2 * w
+            if r <= PATH_NEWTON:
+                u = w + xi / D
+                sgn = np.sign(u)
+                F = np.abs(u) * D > thr
+                key = F * sgn
+                if prev is not None and np.array_equal(key, prev):
+                    break
+                prev = key
+            else:  # descent: support plus violators, signs of w (of ξ for the violators)
+                S = w != 0
+                viol = ~S & (np.abs(xi) > thr)
+                if prev is None and not viol.any():
+                    break  # w is its face's minimizer (below) and no violator
+                if single and viol.any():
+                    best = np.argmax(np.where(viol, np.abs(xi), -np.inf))
+                    viol = np.zeros(q, dtype=bool)
+                    viol[best] = True
+                F = S | viol
+                sgn = np.where(S, np.sign(w), np.sign(xi))
+            if not F.any():
+                w[:] = 0.0
+                prev = None if r > PATH_NEWTON else prev
+                continue
+            if not face.update(F):
+                break
+            idx = face.idx
+            sF = sgn[idx]
+            b = c[idx] - a1 * sF
+            v = face.solve(b)
+            if r <= PATH_NEWTON:
+                w[:] = 0.0
+                w[idx] = v
+                single = False
+                continue
+            if np.all(v * sF > 0):
+                w[:] = 0.0
+                w[idx] = v
+                prev, single = None, False  # at a face minimizer
+                continue
+            wF = w[idx]
+            d = v - wF
+            # (G + α₂I)_FF d = b − (G + α₂I)_FF w_F = ξ_F − α₁ s_F (w vanishes off F)
+            theta, hit = _line_search(wF, d, xi[idx], xi[idx] - a1 * sF, a1)
+            prev = 0
+            if theta <= 0.0:
+                single = True  # no descent with every violator at once: one at a time
+                continue
+            wF = wF + theta * d
+            if hit >= 0:
+                wF[hit] = 0.0
+            w[idx] = wF
+            single = False
+        W[:, j] = w
+        spent[j] = r
+    return W, spent
+
+
+def path_start(batch, pen):
+    """Starting points (m, P, A) and rounds spent (m, A) by :func:`_path_one` per problem."""
+    from scipy.linalg import lapack
+
+    m, P, A = batch.m, batch.P, pen.alphas.size
+    a1 = np.broadcast_to(pen.a1, (A,)).astype(np.float64)
+    a2 = np.broadcast_to(pen.a2, (A,)).astype(np.float64)
+    order = np.argsort(-a1, kind="stable")
+    W = np.zeros((m, P, A))
+    spent = np.zeros((m, A), dtype=np.int64)
+    for i in range(m):
+        q = int(batch.p[i])
+        W[i, :q], spent[i] = _path_one(batch.G[i, :q, :q], batch.C[i, :q, 0], a1, a2, order,
+                                       lapack)
+    return W, spent
