@@ -114,58 +114,80 @@ def spectral_bounds(g):
 
 
 class _Face:
-    """Upper Cholesky factor ``R`` of :math:`(G + \\alpha_2 I)_{FF}`, ``F`` the ordered
-    index list ``idx``, updated as indices leave (QR of the trailing block) and join
-    (a bordered factorization)."""
+    """Upper Cholesky factor of :math:`(G + \alpha_2 I)_{FF}` for the ordered index list
+    ``idx`` of a face F, kept as the leading block of a ``q × q`` matrix that is the
+    identity beyond it (so that LAPACK sees one contiguous array and nothing is
+    reallocated). Updated as indices leave (Givens rotations) and join (a bordered
+    factorization)."""
 
-    def __init__(self, G, lapack):
-        self.G, self.lapack = G, lapack
+    def __init__(self, G, lapack, qr_delete):
+        self.G, self.lapack, self.qr_delete = G, lapack, qr_delete
+        self.q = G.shape[0]
+        self.R = np.eye(self.q, order="F")
         self.reset(0.0)
 
     def reset(self, a2):
         self.a2 = a2
+        s = getattr(self, "idx", np.zeros(0)).size
+        if s:
+            self.R[:s, :s] = np.eye(s)
         self.idx = np.zeros(0, dtype=np.intp)
-        self.R = np.zeros((0, 0), order="F")
+        self.inside = np.zeros(self.q, dtype=bool)
 
     def update(self, mask):
         """Make the face ``mask``; False if its matrix is not (numerically) positive definite."""
+        s = self.idx.size
         keep = mask[self.idx]
         if not keep.all():
-            k = int(np.argmin(keep))
-            Rk = self.R[:, keep]
-            s = Rk.shape[1]
-            R = np.zeros((s, s), order="F")
-            R[:k] = Rk[:k]
-            if s > k:
-                R[k:, k:] = np.linalg.qr(Rk[k:, k:], mode="r")
-            self.R, self.idx = R, self.idx[keep]
-        inside = np.zeros(mask.size, dtype=bool)
-        inside[self.idx] = True
-        new = np.flatnonzero(mask & ~inside)
+            # The factor is the R of a QR factorization of itself (Q = I): deleting a
+            # column is a column deletion from a QR factorization.
+            R = np.asfortranarray(self.R[:s, :s])
+            for k in np.flatnonzero(~keep)[::-1]:
+                n = R.shape[1]
+                _, R = self.qr_delete(np.eye(n, order="F"), R, int(k), 1, which="col",
+                                      overwrite_qr=True, check_finite=False)
+                R = np.asfortranarray(R[:n - 1])
+            s2 = R.shape[0]
+            self.R[:s, :s] = 0.0
+            self.R[:s2, :s2] = R
+            d = np.arange(s2, s)
+            self.R[d, d] = 1.0
+            self.inside[self.idx[~keep]] = False
+            self.idx = self.idx[keep]
+            s = s2
+        new = np.flatnonzero(mask & ~self.inside)
         if new.size == 0:
             return True
-        s, t = self.idx.size, new.size
-        B = self.G[np.ix_(new, new)] + self.a2 * np.eye(t)
-        R = np.zeros((s + t, s + t), order="F")
+        t = new.size
+        Gn = self.G[new]  # rows of G = columns (G is symmetric)
+        B = Gn[:, new]
+        if self.a2:
+            B += self.a2 * np.eye(t)
         if s:
-            R12, info = self.lapack.dtrtrs(self.R, self.G[np.ix_(self.idx, new)], trans=1)
+            rhs = np.zeros((self.q, t), order="F")
+            rhs[:s] = Gn[:, self.idx].T
+            R12, info = self.lapack.dtrtrs(self.R, rhs, trans=1)
             if info != 0:
                 return False
+            R12 = R12[:s]
             B -= R12.T @ R12
-            R[:s, :s] = self.R
-            R[:s, s:] = R12
         R22, info = self.lapack.dpotrf(B, lower=0, clean=1)
         if info != 0 or not np.all(np.isfinite(R22)):
             self.reset(self.a2)
             return False
-        R[s:, s:] = R22
-        self.R, self.idx = R, np.concatenate([self.idx, new])
+        if s:
+            self.R[:s, s:s + t] = R12
+        self.R[s:s + t, s:s + t] = R22
+        self.idx = np.concatenate([self.idx, new])
+        self.inside[new] = True
         return True
 
     def solve(self, b):
-        y, _ = self.lapack.dtrtrs(self.R, b, trans=1)
+        rhs = np.zeros(self.q)
+        rhs[:b.size] = b
+        y, _ = self.lapack.dtrtrs(self.R, rhs, trans=1)
         x, _ = self.lapack.dtrtrs(self.R, y)
-        return x
+        return x[:b.size]
 
 
 def _line_search(w, d, xi, Hd, a1):
@@ -199,11 +221,11 @@ def _line_search(w, d, xi, Hd, a1):
     return float(cand[k]), -1
 
 
-def _path_one(G, c, a1s, a2s, order, lapack, rounds=PATH_ROUNDS):
+def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
     r"""Active-set continuation along α (``order``: decreasing α₁) for one problem.
 
-    Returns W (q, A) and the rounds spent per α (a round: one product with ``G`` and one
-    face solve). Each α starts from the previous solution. A round of the primal-dual
+    Returns W (q, A) and the face solves spent per α (each followed by one product with
+    ``G``). Each α starts from the previous solution. A round of the primal-dual
     active-set method (a semismooth Newton method on the proximal fixed point, with the
     diagonal scaling :math:`D = \mathrm{diag}(G) + \alpha_2`): with
     :math:`\xi = c - (G + \alpha_2 I)w` and :math:`u = w + \xi/D`, the face is
@@ -220,9 +242,11 @@ def _path_one(G, c, a1s, a2s, order, lapack, rounds=PATH_ROUNDS):
     W = np.zeros((q, len(a1s)))
     spent = np.zeros(len(a1s), dtype=np.int64)
     w = np.zeros(q)
-    face = _Face(G, lapack)
+    gw = np.zeros(q)  # G w
+    face = _Face(G, *linalg)
     dG = np.einsum("ii->i", G)
     cmax = float(np.max(np.abs(c))) if q else 0.0
+    pred = None
     for j in order:
         a1, a2 = float(a1s[j]), float(a2s[j])
         if a1 <= 0:
@@ -233,13 +257,18 @@ def _path_one(G, c, a1s, a2s, order, lapack, rounds=PATH_ROUNDS):
         thr = a1 + 1e-12 * max(a1, cmax)
         prev, single = None, False
         r = 0
-        while r < rounds:
-            r += 1
-            xi = c - G @ w
+        for r in range(1, rounds + 1):
+            xi = c - gw
             if a2:
                 xi -= a2 * w
             if r <= PATH_NEWTON:
-                u = w + xi / D
+                if r == 1 and pred is not None and pred[1] == a2:
+                    # First guess: the previous face's solution, linear in α₁, moved
+                    # to this α₁ (exact up to the first change of face).
+                    dw, dgw = (pred[0] - a1) * pred[2], (pred[0] - a1) * pred[3]
+                    u = w + dw + (xi - dgw - a2 * dw) / D
+                else:
+                    u = w + xi / D
                 sgn = np.sign(u)
                 F = np.abs(u) * D > thr
                 key = F * sgn
@@ -259,45 +288,46 @@ def _path_one(G, c, a1s, a2s, order, lapack, rounds=PATH_ROUNDS):
                 sgn = np.where(S, np.sign(w), np.sign(xi))
             if not F.any():
                 w[:] = 0.0
+                gw[:] = 0.0
                 prev = None if r > PATH_NEWTON else prev
                 continue
             if not face.update(F):
                 break
             idx = face.idx
             sF = sgn[idx]
-            b = c[idx] - a1 * sF
-            v = face.solve(b)
-            if r <= PATH_NEWTON:
-                w[:] = 0.0
-                w[idx] = v
+            v = face.solve(c[idx] - a1 * sF)
+            spent[j] += 1
+            if r > PATH_NEWTON and not np.all(v * sF > 0):
+                wF = w[idx]
+                d = v - wF
+                # (G + α₂I)_FF d = b − (G + α₂I)_FF w_F = ξ_F − α₁ s_F (w is 0 off F)
+                theta, hit = _line_search(wF, d, xi[idx], xi[idx] - a1 * sF, a1)
+                prev = 0
+                if theta <= 0.0:
+                    single = True  # no descent with every violator at once: one at a time
+                    continue
+                v = wF + theta * d
+                if hit >= 0:
+                    v[hit] = 0.0
                 single = False
-                continue
-            if np.all(v * sF > 0):
-                w[:] = 0.0
-                w[idx] = v
+            elif r > PATH_NEWTON:
                 prev, single = None, False  # at a face minimizer
-                continue
-            wF = w[idx]
-            d = v - wF
-            # (G + α₂I)_FF d = b − (G + α₂I)_FF w_F = ξ_F − α₁ s_F (w vanishes off F)
-            theta, hit = _line_search(wF, d, xi[idx], xi[idx] - a1 * sF, a1)
-            prev = 0
-            if theta <= 0.0:
-                single = True  # no descent with every violator at once: one at a time
-                continue
-            wF = wF + theta * d
-            if hit >= 0:
-                wF[hit] = 0.0
-            w[idx] = wF
-            single = False
+            w[:] = 0.0
+            w[idx] = v
+            gw = G[idx].T @ v if 8 * idx.size < q else G @ w
+        pred = None
+        if r <= PATH_NEWTON and F.any():  # stopped at a solution: its face is factored
+            idx = face.idx
+            z = np.zeros(q)
+            z[idx] = face.solve(np.sign(w[idx]))  # −dw/dα₁ on this face
+            pred = (a1, a2, z, G[idx].T @ z[idx] if 8 * idx.size < q else G @ z)
         W[:, j] = w
-        spent[j] = r
     return W, spent
 
 
 def path_start(batch, pen):
     """Starting points (m, P, A) and rounds spent (m, A) by :func:`_path_one` per problem."""
-    from scipy.linalg import lapack
+    from scipy.linalg import lapack, qr_delete
 
     m, P, A = batch.m, batch.P, pen.alphas.size
     a1 = np.broadcast_to(pen.a1, (A,)).astype(np.float64)
@@ -308,5 +338,5 @@ def path_start(batch, pen):
     for i in range(m):
         q = int(batch.p[i])
         W[i, :q], spent[i] = _path_one(batch.G[i, :q, :q], batch.C[i, :q, 0], a1, a2, order,
-                                       lapack)
+                                       (lapack, qr_delete))
     return W, spent
