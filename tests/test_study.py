@@ -32,6 +32,64 @@ def test_problems_standardize_on_their_own_training_rows(table):
         assert len(p.y) + len(p.y_eval) == (60 if p.fold >= 0 else 80)
 
 
+@pytest.mark.parametrize("basis", ["legendre", "monomial"])
+def test_problems_equal_the_basis_evaluated_at_each_degree(table, basis):
+    """build_problems evaluates the basis once at the top degree; each problem must equal the
+    basis evaluated and standardized at its own degree on its own rows (legendre: the same
+    bits and memory layout, which the default study's byte-identical tables rely on)."""
+    from l1l2.data import TEST_FOLD
+    from l1l2.features import Standardizer, design_matrix
+
+    problems = study.build_problems(table, [1, 4, 7], basis, (-1, 1))
+    assert len(problems) == 3 * 3 * 5
+    for p in problems:
+        rows = table[(table.replicate == p.replicate) & (table.split == "train")]
+        if p.fold == TEST_FOLD:
+            fit, ev = rows, table[(table.replicate == p.replicate) & (table.split == "test")]
+        else:
+            fit, ev = rows[rows.fold != p.fold], rows[rows.fold == p.fold]
+        F_fit = design_matrix(fit["x"].to_numpy(), p.degree, basis, (-1, 1))
+        F_ev = design_matrix(ev["x"].to_numpy(), p.degree, basis, (-1, 1))
+        scaler = Standardizer.fit(F_fit)
+        X, X_eval = scaler.transform(F_fit), scaler.transform(F_ev)
+        np.testing.assert_array_equal(p.y, fit["y"].to_numpy())
+        np.testing.assert_array_equal(p.y_eval, ev["y"].to_numpy())
+        if basis == "legendre":
+            for ours, theirs in ((p.X, X), (p.X_eval, X_eval)):
+                assert ours.tobytes() == theirs.tobytes()
+                assert ours.flags.f_contiguous == theirs.flags.f_contiguous
+        else:  # the column statistics may be summed in another order
+            np.testing.assert_allclose(p.X, X, rtol=1e-12, atol=1e-12)
+            np.testing.assert_allclose(p.X_eval, X_eval, rtol=1e-12, atol=1e-12)
+
+
+def test_write_csv_writes_the_bytes_of_to_csv(tmp_path):
+    from l1l2.tables import write_csv
+
+    rng = np.random.default_rng(3)
+    floats = rng.standard_normal(500) * 10.0 ** rng.integers(-300, 300, 500)
+    floats[:6] = [np.nan, np.inf, -np.inf, -0.0, 1e16, 1e-5]
+    frames = {
+        "numeric": pd.DataFrame(
+            {
+                "replicate": np.arange(500) % 7,
+                "model": "lasso",
+                "lambda": floats,
+                "ok": rng.random(500) > 0.5,
+            }
+        ),
+        "quoted": pd.DataFrame({"name": ["a,b", "c"], "v": [1.0, 2.0]}),
+        "float32": pd.DataFrame({"v": np.arange(3, dtype=np.float32) / 3}),
+        "nullable": pd.DataFrame({"v": pd.array([1, None], dtype="Int64")}),
+        "empty": pd.DataFrame({"a": pd.Series([], dtype=float), "b": pd.Series([], dtype=int)}),
+    }
+    for name, frame in frames.items():
+        ours, theirs = tmp_path / f"{name}.ours.csv", tmp_path / f"{name}.pandas.csv"
+        write_csv(frame, str(ours))
+        frame.to_csv(theirs, index=False)
+        assert ours.read_bytes() == theirs.read_bytes(), name
+
+
 def test_fit_grid_scores_match_a_direct_computation(table):
     lambdas = study.lambda_grid(1e-3, 1.0, 4)
     metrics, coefs = study.fit_grid(table, "ridge", [2, 6], lambdas)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .data import TEST_FOLD
 from .features import Standardizer, design_matrix
+from .tables import FIT_METRICS
 
 #: Model name -> solver penalty.
 PENALTIES = {"ols": "none", "ridge": "l2", "lasso": "l1", "elasticnet": "elasticnet"}
@@ -58,10 +59,13 @@ class Problem:
     y_eval: np.ndarray
 
 
-def _standardized(x_fit, x_eval, degree, basis, domain):
-    F_fit = design_matrix(x_fit, degree, basis, domain)
-    F_eval = design_matrix(x_eval, degree, basis, domain)
-    scaler = Standardizer.fit(F_fit)
+def _standardized(F_fit, F_eval):
+    """Standardize the basis columns with the mean and scale of the rows a problem is fitted on.
+
+    The statistics are reduced over each column stored contiguously (Fortran order), so column j's
+    mean and scale are the same bits whatever the other columns.
+    """
+    scaler = Standardizer.fit(np.asfortranarray(F_fit))
     return scaler.transform(F_fit), scaler.transform(F_eval)
 
 
@@ -78,41 +82,44 @@ def build_problems(
     The full-training problem (``fold = -1``) is scored on the test rows; fold k's problem is fitted
     on the other training folds and scored on fold k. Standardization is fitted on the rows a
     problem is fitted on.
+
+    The basis is evaluated once per replicate at the largest degree and standardized once per
+    fitting set (full training set, each fold's complement): a degree-d problem is the first d
+    columns, since basis column j and its mean and scale do not depend on the other columns.
     """
+    top = max(degrees)
+    rep = split_table["replicate"].to_numpy()
+    is_train = (split_table["split"] == "train").to_numpy()
+    fold = split_table["fold"].to_numpy()
+    x = split_table["x"].to_numpy()
+    y = split_table["y"].to_numpy()
+
+    def design(rows):
+        return design_matrix(x[rows], top, basis, domain)
+
     problems = []
-    for r, rows in split_table.groupby("replicate", sort=True):
+    for r in np.unique(rep):
         if replicates is not None and r not in replicates:
             continue
-        train = rows[rows["split"] == "train"]
-        test = rows[rows["split"] == "test"]
-        fold_ids = sorted(int(k) for k in train["fold"].unique()) if folds else []
+        train, test = (rep == r) & is_train, (rep == r) & ~is_train
+        # (fold, rows fitted, rows scored), standardized on the rows fitted
+        sets = [(TEST_FOLD, train, test)]
+        for k in sorted(int(k) for k in np.unique(fold[train])) if folds else []:
+            sets.append((k, train & (fold != k), train & (fold == k)))
+        sets = [(k, *_standardized(design(fit), design(ev)), y[fit], y[ev]) for k, fit, ev in sets]
         for degree in degrees:
-            X, X_test = _standardized(train["x"], test["x"], degree, basis, domain)
-            problems.append(
-                Problem(
-                    int(r),
-                    int(degree),
-                    TEST_FOLD,
-                    X,
-                    train["y"].to_numpy(),
-                    X_test,
-                    test["y"].to_numpy(),
-                )
-            )
-            for k in fold_ids:
-                inside = train["fold"].to_numpy() != k
-                X_in, X_out = _standardized(
-                    train["x"][inside], train["x"][~inside], degree, basis, domain
-                )
+            for k, Z_fit, Z_eval, y_fit, y_eval in sets:
+                # A copy of the first columns in the basis' own memory layout (Fortran for
+                # legendre), as if the basis had been evaluated at this degree.
                 problems.append(
                     Problem(
                         int(r),
                         int(degree),
                         k,
-                        X_in,
-                        train["y"].to_numpy()[inside],
-                        X_out,
-                        train["y"].to_numpy()[~inside],
+                        np.array(Z_fit[:, :degree], order="K"),
+                        y_fit,
+                        np.array(Z_eval[:, :degree], order="K"),
+                        y_eval,
                     )
                 )
     return problems
@@ -180,8 +187,8 @@ def fit_grid(
             coef_tol=coef_tol,
         )
         _score(problems, results, model, alphas, metric_rows, coef_rows)
-    metrics = pd.DataFrame(metric_rows)
-    coefs = pd.DataFrame(coef_rows, columns=["replicate", "degree", "lambda", "term", "coef"])
+    metrics = _columns(metric_rows, FIT_METRICS)
+    coefs = _columns(coef_rows, ["replicate", "degree", "lambda", "term", "coef"])
     coefs.insert(2, "model", model)
     return metrics, coefs
 
@@ -211,7 +218,11 @@ def replicate_chunks(
 
 
 def _score(problems, results, model, alphas, metric_rows, coef_rows) -> None:
-    """Append the metrics and coefficient rows of solved ``problems`` (one batch)."""
+    """Append the metrics and coefficient columns of solved ``problems`` (one batch).
+
+    Each (replicate, degree) adds one block of columns, one entry per λ, to ``metric_rows`` and
+    its coefficients (intercept as term 0, then terms 1..degree, per λ) to ``coef_rows``.
+    """
     full = {}
     cv = {}
     for problem, res in zip(problems, results, strict=True):
@@ -222,6 +233,8 @@ def _score(problems, results, model, alphas, metric_rows, coef_rows) -> None:
         else:
             cv.setdefault(key, []).append(scored)
 
+    n_alphas = len(alphas)
+    lambdas = np.asarray(alphas, dtype=float)
     for key in sorted(full):
         replicate, degree = key
         problem, res, test_mse = full[key]
@@ -229,40 +242,51 @@ def _score(problems, results, model, alphas, metric_rows, coef_rows) -> None:
         fold_mse = np.array([s[2] for s in cv.get(key, [])])  # (n_folds, n_alphas)
         fold_ok = np.array([s[1].converged for s in cv.get(key, [])], dtype=bool)
         n_folds = len(fold_mse)
-        cv_mse = fold_mse.mean(axis=0) if n_folds else np.full(len(alphas), np.nan)
+        cv_mse = fold_mse.mean(axis=0) if n_folds else np.full(n_alphas, np.nan)
         cv_se = (
             fold_mse.std(axis=0, ddof=1) / np.sqrt(n_folds)
             if n_folds > 1
-            else np.full(len(alphas), np.nan)
+            else np.full(n_alphas, np.nan)
         )
-        cv_converged = fold_ok.all(axis=0) if n_folds else np.ones(len(alphas), dtype=bool)
-        cond = gram_condition(problem.X)
-        for i, lam in enumerate(alphas):
-            coef = res.coef[i]
-            metric_rows.append(
-                {
-                    "replicate": replicate,
-                    "model": model,
-                    "degree": degree,
-                    "lambda": float(lam),
-                    "train_mse": float(train_mse[i]),
-                    "cv_mse": float(cv_mse[i]),
-                    "cv_se": float(cv_se[i]),
-                    "test_mse": float(test_mse[i]),
-                    "n_coef": int(coef.size),
-                    "n_nonzero": int(np.count_nonzero(coef)),
-                    "converged": bool(res.converged[i]),
-                    "cv_converged": bool(cv_converged[i]),
-                    "n_iter": int(res.n_iter[i]),
-                    "gap": float(res.gap[i]),
-                    "cond_gram": cond,
-                    "intercept": float(res.intercept[i]),
-                }
-            )
-            coef_rows.append((replicate, degree, float(lam), 0, float(res.intercept[i])))
-            coef_rows.extend(
-                (replicate, degree, float(lam), j + 1, float(c)) for j, c in enumerate(coef)
-            )
+        cv_converged = fold_ok.all(axis=0) if n_folds else np.ones(n_alphas, dtype=bool)
+        n_coef = res.coef.shape[1]
+        metric_rows.append(
+            {
+                "replicate": np.full(n_alphas, replicate, dtype=np.int64),
+                "model": np.full(n_alphas, model, dtype=object),
+                "degree": np.full(n_alphas, degree, dtype=np.int64),
+                "lambda": lambdas,
+                "train_mse": train_mse,
+                "cv_mse": cv_mse,
+                "cv_se": cv_se,
+                "test_mse": test_mse,
+                "n_coef": np.full(n_alphas, n_coef, dtype=np.int64),
+                "n_nonzero": np.count_nonzero(res.coef, axis=1).astype(np.int64),
+                "converged": np.asarray(res.converged, dtype=bool),
+                "cv_converged": np.asarray(cv_converged, dtype=bool),
+                "n_iter": np.asarray(res.n_iter, dtype=np.int64),
+                "gap": np.asarray(res.gap, dtype=float),
+                "cond_gram": np.full(n_alphas, gram_condition(problem.X)),
+                "intercept": np.asarray(res.intercept, dtype=float),
+            }
+        )
+        terms = n_coef + 1
+        coef_rows.append(
+            {
+                "replicate": np.full(n_alphas * terms, replicate, dtype=np.int64),
+                "degree": np.full(n_alphas * terms, degree, dtype=np.int64),
+                "lambda": np.repeat(lambdas, terms),
+                "term": np.tile(np.arange(terms, dtype=np.int64), n_alphas),
+                "coef": np.column_stack([res.intercept, res.coef]).ravel(),
+            }
+        )
+
+
+def _columns(blocks, names):
+    """The column blocks of :func:`_score` joined into one frame with columns ``names``."""
+    if not blocks:
+        return pd.DataFrame(columns=names)
+    return pd.DataFrame({name: np.concatenate([b[name] for b in blocks]) for name in names})
 
 
 def compare_with_reference(

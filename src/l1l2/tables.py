@@ -750,6 +750,45 @@ def verify_checksum(path: str, sidecar: str, digest: str | None = None) -> None:
         )
 
 
+def _csv_cells(values) -> list[str]:
+    """One column's CSV cells as ``DataFrame.to_csv`` writes them, or None where it would quote."""
+    array = np.asarray(values)
+    if array.dtype == np.float64:
+        # pandas writes float64 with the shortest round-trip repr (as Python's repr) and NaN as "".
+        return [repr(v) if v == v else "" for v in array.tolist()]
+    if array.dtype.kind in "iub":
+        return [repr(v) for v in array.tolist()]
+    cells = array.tolist()
+    if not all(isinstance(c, str) and c and not any(q in c for q in ',"\n\r') for c in cells):
+        return None
+    return cells
+
+
+def write_csv(frame: pd.DataFrame, path: str) -> None:
+    """``frame.to_csv(path, index=False)``, byte for byte, several times faster for numeric tables.
+
+    The cells are formatted column by column with Python's ``repr`` (the shortest round-trip
+    form, which is what pandas writes for float64; tested against ``to_csv``); a column pandas
+    would quote, or of another dtype, falls back to ``to_csv`` itself.
+    """
+    columns = []
+    if frame.columns.empty or frame.columns.duplicated().any():
+        frame.to_csv(path, index=False)
+        return
+    for name in frame.columns:
+        dtype = frame[name].dtype
+        plain = isinstance(dtype, np.dtype | pd.StringDtype) and dtype.kind in "fiubOT"
+        cells = _csv_cells(frame[name].to_numpy()) if plain else None
+        if cells is None or not isinstance(name, str) or any(c in name for c in ',"\n\r'):
+            frame.to_csv(path, index=False)
+            return
+        columns.append(cells)
+    lines = [",".join(frame.columns)]
+    lines.extend(map(",".join, zip(*columns, strict=True)))
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
 class ChecksummedCSV:
     """Write a CSV in pieces and record its SHA-256 in ``<path>.sha256`` when closed.
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from l1l2.study import fit_grid
-from l1l2.tables import read_split
+from l1l2.tables import read_split, write_csv
 
 from _runner import run
 
@@ -24,8 +24,8 @@ def main(smk):
         max_iter=p.solver["max_iter"],
         coef_tol=p.solver["coef_tol"],
     )
-    metrics.to_csv(smk.output.metrics, index=False)
-    coefs.to_csv(smk.output.coefs, index=False)
+    write_csv(metrics, smk.output.metrics)
+    write_csv(coefs, smk.output.coefs)
 
 
 run(main, snakemake)  # noqa: F821 - injected by Snakemake
