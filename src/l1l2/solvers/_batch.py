@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ._dense import DENSE_MIN_P, path_start, spectral_bounds
+from ._dense import DENSE_MIN_P, gram, path_start, spectral_bounds
 from .penalty import Penalty
 
 _EPS = np.finfo(np.float64).eps
@@ -135,7 +135,7 @@ def setup(pairs, fit_intercept: bool, names=None) -> Batch:
             y_mean[idx] = ym
         with np.errstate(over="ignore", invalid="ignore"):
             Xt = Xs.transpose(0, 2, 1)
-            g = np.matmul(Xt, Xs) / n
+            g = (gram(Xs) if q > DENSE_MIN_P else np.matmul(Xt, Xs)) / n
             c = np.matmul(Xt, ys[:, :, None]) / n
             v = np.einsum("ij,ij->i", ys, ys) / n
         if not (np.all(np.isfinite(g)) and np.all(np.isfinite(c)) and np.all(np.isfinite(v))):
