@@ -162,8 +162,8 @@ class _Face:
                                       overwrite_qr=True, check_finite=False)
                 R = np.asfortranarray(R[:n - 1])
             s2 = R.shape[0]
-            self.R[:s, :s] = 0.0
-            self.R[:s2, :s2] = R
+            self.R[:s2, :s2] = R  # (its lower triangle is zero, as are rows s2.. below)
+            self.R[:s, s2:s] = 0.0
             d = np.arange(s2, s)
             self.R[d, d] = 1.0
             self.inside[self.idx[~keep]] = False
@@ -271,7 +271,7 @@ def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
             face.reset(a2)
         D = dG + a2
         thr = a1 + 1e-12 * max(a1, cmax)
-        prev, single = None, False
+        prev, single, moved = None, False, False
         r = 0
         for r in range(1, rounds + 1):
             xi = c - gw
@@ -291,6 +291,12 @@ def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
                 if prev is not None and np.array_equal(key, prev):
                     break
                 prev = key
+                if r == 1 and pred is not None and pred[1] == a2 and np.array_equal(key, pred[4]):
+                    # The same face and signs: its minimizer at this α₁ is that guess.
+                    w += dw
+                    gw = gw + dgw
+                    moved = True
+                    continue
             else:  # descent: support plus violators, signs of w (of ξ for the violators)
                 S = w != 0
                 viol = ~S & (np.abs(xi) > thr)
@@ -331,11 +337,14 @@ def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
             w[:] = 0.0
             w[idx] = v
             gw = G[idx].T @ v if 8 * idx.size < q else G @ w
-        pred = None
-        if r <= PATH_NEWTON and F.any():  # stopped at a solution: its face is factored
+        if r <= PATH_NEWTON and F.any() and moved and spent[j] == 0:
+            pred = (a1,) + pred[1:]  # still the same face: the same slope
+        elif r <= PATH_NEWTON and F.any():  # stopped at a solution: its face is factored
             z = np.zeros(q)
             z[idx] = face.solve(sgn[idx])  # −dw/dα₁ on this face
-            pred = (a1, a2, z, G[idx].T @ z[idx] if 8 * idx.size < q else G @ z)
+            pred = (a1, a2, z, G[idx].T @ z[idx] if 8 * idx.size < q else G @ z, key)
+        else:
+            pred = None
         W[:, j] = w
     return W, spent
 
