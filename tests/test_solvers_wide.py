@@ -110,3 +110,19 @@ def test_auto_wide_singular_design_stays_honest():
         c, b = lasso_path_sklearn(X, y, [a])[0]
         f_ref = objective(X, y, c, b, "l1", a)
         assert objective(X, y, r.coef[j], r.intercept[j], "l1", a) <= f_ref + 1e-8
+
+
+def test_auto_path_start_survives_singular_faces():
+    """p = 2n and small α: faces reach the rank of G (their factorization fails) and
+    the iteration takes over; the fits that say converged meet the gap, none crashes."""
+    X, y = gaussian(40, 80, 20, 5)
+    lmax = np.max(np.abs((X - X.mean(0)).T @ (y - y.mean()))) / X.shape[0]
+    alphas = lmax * np.logspace(0, -4, 8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        r = solve(X, y, "l1", alphas, method="auto", max_iter=5_000)
+    assert np.sum(r.coef[-1] != 0) >= 30  # faces of (nearly) full rank 39 were tried
+    for j, a in enumerate(alphas):
+        assert r.converged[j] == (r.gap[j] <= r.gap_target)
+        if r.converged[j]:
+            assert kkt_violation(X, y, r.coef[j], r.intercept[j], a) <= 1e-4 * a

@@ -271,7 +271,7 @@ def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
             face.reset(a2)
         D = dG + a2
         thr = a1 + 1e-12 * max(a1, cmax)
-        prev, single, moved = None, False, False
+        prev, single, moved, failed = None, False, False, False
         r = 0
         for r in range(1, rounds + 1):
             xi = c - gw
@@ -314,6 +314,7 @@ def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
                 prev = None if r > PATH_NEWTON else prev
                 continue
             if not face.update(F):
+                failed = True  # not positive definite: the iteration takes over
                 break
             idx = face.idx
             sF = sgn[idx]
@@ -337,14 +338,14 @@ def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
             w[:] = 0.0
             w[idx] = v
             gw = G[idx].T @ v if 8 * idx.size < q else G @ w
-        if r <= PATH_NEWTON and F.any() and moved and spent[j] == 0:
+        if failed or r > PATH_NEWTON or not F.any():
+            pred = None
+        elif moved and spent[j] == 0:
             pred = (a1,) + pred[1:]  # still the same face: the same slope
-        elif r <= PATH_NEWTON and F.any():  # stopped at a solution: its face is factored
+        else:  # stopped at a solution: its face is factored
             z = np.zeros(q)
             z[idx] = face.solve(sgn[idx])  # −dw/dα₁ on this face
             pred = (a1, a2, z, G[idx].T @ z[idx] if 8 * idx.size < q else G @ z, key)
-        else:
-            pred = None
         W[:, j] = w
     return W, spent
 
