@@ -126,3 +126,29 @@ def test_auto_path_start_survives_singular_faces():
         assert r.converged[j] == (r.gap[j] <= r.gap_target)
         if r.converged[j]:
             assert kkt_violation(X, y, r.coef[j], r.intercept[j], a) <= 1e-4 * a
+
+
+def test_face_factor_stays_exact_through_joins_and_deletions():
+    """The incrementally updated Cholesky factor of (G + α₂I)_FF against a direct one."""
+    from scipy.linalg import lapack, qr_delete
+
+    from l1l2.solvers._dense import _Face
+
+    G = gram(gaussian(200, 90, 5, 6)[0])
+    rng = np.random.default_rng(7)
+    face = _Face(G, lapack, qr_delete)
+    face.reset(0.3)
+    mask = np.zeros(90, dtype=bool)
+    for _ in range(40):
+        mask = mask ^ (rng.random(90) < 0.15)  # some join, some leave
+        assert face.update(mask)
+        idx = face.idx
+        assert np.array_equal(np.sort(idx), np.flatnonzero(mask))
+        s = idx.size
+        R = face.R[:s, :s]
+        H = G[np.ix_(idx, idx)] + 0.3 * np.eye(s)
+        assert np.allclose(np.triu(R).T @ np.triu(R), H, rtol=0, atol=1e-12)
+        assert np.array_equal(face.R[s:, s:], np.eye(90 - s))  # identity beyond the face
+        assert not face.R[:s, s:].any()
+        b = rng.standard_normal(s)
+        assert np.allclose(H @ face.solve(b), b, rtol=0, atol=1e-10)

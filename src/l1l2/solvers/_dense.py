@@ -154,15 +154,20 @@ class _Face:
         keep = mask[self.idx]
         if not keep.all():
             # The factor is the R of a QR factorization of itself (Q = I): deleting a
-            # column is a column deletion from a QR factorization.
-            R = np.asfortranarray(self.R[:s, :s])
-            for k in np.flatnonzero(~keep)[::-1]:
+            # column is a column deletion from a QR factorization, whose rotations mix
+            # only the rows from the first deleted column on (rows above keep their
+            # entries, less the deleted columns).
+            k0 = int(np.argmin(keep))
+            R = np.asfortranarray(self.R[k0:s, k0:s])
+            for k in np.flatnonzero(~keep[k0:])[::-1]:
                 n = R.shape[1]
                 _, R = self.qr_delete(np.eye(n, order="F"), R, int(k), 1, which="col",
                                       overwrite_qr=True, check_finite=False)
                 R = np.asfortranarray(R[:n - 1])
-            s2 = R.shape[0]
-            self.R[:s2, :s2] = R  # (its lower triangle is zero, as are rows s2.. below)
+            s2 = k0 + R.shape[0]
+            if k0:
+                self.R[:k0, k0:s2] = self.R[:k0, k0:s][:, keep[k0:]]
+            self.R[k0:s2, k0:s2] = R  # (its lower triangle is zero, as are rows s2..)
             self.R[:s, s2:s] = 0.0
             d = np.arange(s2, s)
             self.R[d, d] = 1.0
