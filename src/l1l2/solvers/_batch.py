@@ -142,8 +142,10 @@ def setup(pairs, fit_intercept: bool, names=None) -> Batch:
             raise FloatingPointError(
                 "X or y is too large: X^T X / n or X^T y / n overflows float64; rescale the data"
             )
-        # Symmetrize exactly so that eigvalsh and the iteration see the same matrix.
-        g = 0.5 * (g + g.transpose(0, 2, 1))
+        # Symmetrize exactly so that eigvalsh and the iteration see the same matrix
+        # (gram() already is).
+        if q <= DENSE_MIN_P:
+            g = 0.5 * (g + g.transpose(0, 2, 1))
         G[idx, :q, :q] = g
         C[idx, :q, :] = c
         yy[idx] = v
