@@ -26,7 +26,9 @@ from other processes on a shared machine inflates the figures less than wall tim
 median of ``--repeat`` interleaved runs, the order rotated each round):
 
 * l1l2 ``solve_many`` (``method="auto"``: FISTA + active-set rounds with conjugate
-  gradient on the face) and
+  gradient on the face; above 64 features it starts from an active-set continuation along
+  α with Cholesky factors of the faces, and takes the spectrum's bounds from shifted
+  Cholesky factorizations instead of ``eigvalsh``) and
   ``method="fista"`` (plain FISTA with restart), every problem and α in one batch;
 * scikit-learn ``lasso_path`` (coordinate descent, warm-started along the path, Gram
   precomputed when n > p);

@@ -59,10 +59,12 @@ Methods
     (decreasing α₁, each from the previous solution): primal-dual active-set (Newton)
     rounds, each solving the face system by an incrementally updated Cholesky factor,
     then descent rounds (feature-sign search with an exact line search) if the Newton
-    rounds do not settle; usually 2-5 rounds per α and the exact solution up to rounding
-    (``_dense.path_start``; ``n_iter`` counts its rounds). At iteration 0 (for the pairs
-    the start does not finish) and at a check, a pair due for it runs up to 8 active-set
-    rounds (1 for more than 32 features, where each round is a CG on the whole batch): a
+    rounds do not settle; the first guess of each α moves the previous solution linearly
+    along its face. Where the rounds settle the start is the exact solution up to
+    rounding (``_dense.path_start``; ``n_iter`` counts its face solves). At iteration 0
+    (for the pairs the start does not finish) and at a check, a pair due for it runs up to
+    8 active-set rounds (1 for more than 32 features, where each round is a CG on the whole
+    batch): a
     proximal-gradient step (it adds the coordinates that violate the optimality
     conditions), conjugate gradient on the face of the result — with the support
     :math:`S` and signs :math:`s` fixed the problem is smooth,
