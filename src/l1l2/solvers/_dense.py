@@ -174,7 +174,7 @@ class _Face:
             self.inside[self.idx[~keep]] = False
             self.idx = self.idx[keep]
             s = s2
-        new = np.flatnonzero(mask & ~self.inside)
+        new = np.flatnonzero(mask > self.inside)
         if new.size == 0:
             return True
         t = new.size
@@ -191,7 +191,7 @@ class _Face:
             R12 = R12[:s]
             B -= R12.T @ R12
         R22, info = self.lapack.dpotrf(B, lower=0, clean=1)
-        if info != 0 or not np.all(np.isfinite(R22)):
+        if info != 0 or not np.isfinite(R22).all():
             self.reset(self.a2)
             return False
         if s:
@@ -287,16 +287,16 @@ def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
                     # First guess: the previous face's solution, linear in α₁, moved
                     # to this α₁ (exact up to the first change of face).
                     dw, dgw = (pred[0] - a1) * pred[2], (pred[0] - a1) * pred[3]
-                    u = w + dw + (xi - dgw - a2 * dw) / D
+                    u = w + dw + ((xi - dgw - a2 * dw) if a2 else (xi - dgw)) / D
                 else:
                     u = w + xi / D
                 sgn = np.sign(u)
                 F = np.abs(u) * D > thr
                 key = F * sgn
-                if prev is not None and np.array_equal(key, prev):
+                if prev is not None and (key == prev).all():
                     break
                 prev = key
-                if r == 1 and pred is not None and pred[1] == a2 and np.array_equal(key, pred[4]):
+                if r == 1 and pred is not None and pred[1] == a2 and (key == pred[4]).all():
                     # The same face and signs: its minimizer at this α₁ is that guess.
                     w += dw
                     gw = gw + dgw
