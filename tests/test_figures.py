@@ -325,18 +325,19 @@ def test_scenario_figures_and_gif_are_byte_identical_when_redrawn(tiny_run: Path
 
 def _matplotlib_save(result, path, dpi):
     """What :func:`l1l2.plots.save` wrote before it skipped redundant drawing: matplotlib's own
-    ``Animation.save`` (every frame drawn twice, repeated frames drawn again) and ``savefig``
-    with the layout engine ``tight_layout`` leaves behind (one more layout pass per save)."""
+    ``Animation.save`` (every frame drawn in full, twice, repeated frames drawn again) and
+    ``savefig`` to PNG (decoded again for the palette) with the layout engine ``tight_layout``
+    leaves behind (one more layout pass per save)."""
     import io
 
-    from l1l2.plots.style import PALETTE_COLORS, PNG_METADATA, _PaletteGifWriter, use_style
+    from l1l2.plots.style import PALETTE_COLORS, _PaletteGifWriter, use_style
 
     with use_style(result.l1l2_style):
         if path.suffix == ".gif":
             result.save(path, writer=_PaletteGifWriter(fps=1000.0 / result._interval), dpi=dpi)
         else:
             buffer = io.BytesIO()
-            result.savefig(buffer, format="png", dpi=dpi, metadata=PNG_METADATA)
+            result.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
             buffer.seek(0)
             with Image.open(buffer) as image:
                 small = image.convert("RGB").quantize(PALETTE_COLORS, Image.Quantize.FASTOCTREE)
@@ -345,8 +346,9 @@ def _matplotlib_save(result, path, dpi):
 
 @pytest.mark.workflow
 def test_save_draws_less_and_writes_the_bytes_matplotlib_writes(tiny_run: Path, tmp_path):
-    """``save`` draws each GIF frame once (a held last frame not at all) and skips the extra
-    layout pass of ``savefig``; the files are the bytes matplotlib's own path writes."""
+    """``save`` draws the animation's figure once in full (per frame only the artists that
+    change; a held last frame not at all) and skips the extra layout pass of ``savefig``; the
+    files are the bytes matplotlib's own path writes (every frame drawn in full)."""
     scenario = "sine_sd0.2_n60"
     split = pd.read_csv(tiny_run / f"data/split/{scenario}.csv")
     metrics = pd.read_csv(tiny_run / "results/tables/metrics.csv")
@@ -369,10 +371,45 @@ def test_save_draws_less_and_writes_the_bytes_matplotlib_writes(tiny_run: Path, 
         write(figure, tmp_path / f"{how}.png", 110)
     assert sha256(tmp_path / "save.gif") == sha256(tmp_path / "matplotlib.gif")
     assert sha256(tmp_path / "save.png") == sha256(tmp_path / "matplotlib.png")
-    # 6 distinct frames and the PNG: one draw each. matplotlib: 9 frames drawn 3 times each
-    # (draw_idle, the layout pass, the image) and the PNG twice.
-    assert len(renders["save"]) == len(degrees) + 1
+    # one full draw of the animation's figure and one of the PNG. matplotlib: 9 frames drawn
+    # 3 times each (draw_idle, the layout pass, the image) and the PNG twice.
+    assert len(renders["save"]) == 2
     assert len(renders["matplotlib"]) == 3 * (len(degrees) + 3) + 2
+
+
+def test_tight_layout_measures_each_axes_once_for_the_same_layout():
+    """The figures' tight_layout reuses the first pass's boxes in matplotlib's second pass:
+    the same subplot parameters as ``Figure.tight_layout``, half the measurements."""
+    import matplotlib.pyplot as plt
+
+    from l1l2.plots.style import tight_layout
+
+    def figure():
+        fig, axes = plt.subplots(ncols=3, figsize=(9, 4), sharey=True)
+        for k, ax in enumerate(axes):
+            ax.plot(np.geomspace(1e-5, 10, 31), np.geomspace(1, 10 ** (k + 1), 31))
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_title(f"panel {k}\nsecond line")
+        axes[0].set_ylabel("error (log scale)")
+        return fig
+
+    rect = (0, 0.12, 1, 1)
+    layouts, counts = [], []
+    for lay_out in (lambda fig: fig.tight_layout(rect=rect), lambda fig: tight_layout(fig, rect)):
+        fig = figure()
+        calls = []
+        for ax in fig.axes:
+            ax.xaxis.get_tightbbox = lambda *a, _m=ax.xaxis.get_tightbbox, **k: (
+                calls.append(1), _m(*a, **k))[1]
+        lay_out(fig)
+        pars = fig.subplotpars
+        layouts.append([pars.left, pars.right, pars.bottom, pars.top, pars.wspace, pars.hspace])
+        counts.append(len(calls))
+        assert all("get_tightbbox" not in vars(ax) for ax in fig.axes)  # the method again
+        plt.close(fig)
+    assert layouts[0] == layouts[1]
+    assert counts == [6, 3]  # matplotlib measures each of the 3 axes twice
 
 
 def test_first_zero_lambda():

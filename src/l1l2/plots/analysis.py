@@ -83,20 +83,33 @@ def predict(
         Rows (replicate, lambda), one column per point of ``x``.
     """
     wide = coef_matrix(coefs, degree)
-    x = np.asarray(x, dtype=float)
     blocks = []
     for replicate, block in wide.groupby(level="replicate", sort=True):
-        rows = split_table[
-            (split_table["replicate"] == replicate) & (split_table["split"] == "train")
-        ]
-        if rows.empty:
-            raise ValueError(f"replicate {replicate} has no training rows in the split table")
-        scaler = Standardizer.fit(design_matrix(rows["x"].to_numpy(), degree, basis, domain))
-        Z = scaler.transform(design_matrix(x, degree, basis, domain))
+        Z = standardized_basis(split_table, replicate, degree, x, basis, domain)
         W = block[list(range(1, degree + 1))].to_numpy()
         b = block[0].to_numpy()
         blocks.append(pd.DataFrame(b[:, None] + W @ Z.T, index=block.index))
     return pd.concat(blocks)
+
+
+def standardized_basis(
+    split_table: pd.DataFrame,
+    replicate: int,
+    degree: int,
+    x: np.ndarray,
+    basis: str,
+    domain: Sequence[float],
+) -> np.ndarray:
+    """The basis columns 1..degree at the points ``x``, standardized with the mean and scale of
+    one replicate's *training* rows, exactly as in the fit stage: a fit's prediction at ``x`` is
+    ``b + Z w``. Shape ``(len(x), degree)``."""
+    rows = split_table[
+        (split_table["replicate"] == replicate) & (split_table["split"] == "train")
+    ]
+    if rows.empty:
+        raise ValueError(f"replicate {replicate} has no training rows in the split table")
+    scaler = Standardizer.fit(design_matrix(rows["x"].to_numpy(), degree, basis, domain))
+    return scaler.transform(design_matrix(np.asarray(x, dtype=float), degree, basis, domain))
 
 
 def best_lambda_by_degree(metrics: pd.DataFrame, replicate: int | None = None) -> pd.DataFrame:

@@ -31,6 +31,7 @@ from .style import (
     figure_function,
     fmt,
     log_lambda_axis,
+    tight_layout,
 )
 
 #: Colours of the highlighted terms of the coefficient paths (the other terms are grey).
@@ -155,7 +156,7 @@ def coefficient_paths(
         f"{which} (term j), grey: the others",
         fontsize=9.5,
     )
-    fig.tight_layout(rect=(0, 0.045, 1, 1))
+    tight_layout(fig, rect=(0, 0.045, 1, 1))
     fig.text(0.5, 0.008, "vertical lines: λ_min (solid), λ_1se (dash-dotted) of this "
              "replicate's CV at this degree", ha="center", va="bottom", fontsize=8.5, color="0.3")
     return attach_data(fig, pd.concat(drawn, ignore_index=True).assign(scenario=scenario,
@@ -224,7 +225,7 @@ def sparsity_vs_lambda(
         f"line = median over replicates, band = 10–90 %{note}",
         fontsize=9.5,
     )
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    tight_layout(fig, rect=(0, 0.08, 1, 1))
     handles, labels = axes[0, 0].get_legend_handles_labels()
     if function is not None:
         handles.append(Line2D([], [], color="black", linestyle=":", linewidth=1.4))
@@ -327,7 +328,7 @@ def support_recovery(
     handles = ax_cnt.get_legend_handles_labels()
     extra = ax_cnt2.get_legend_handles_labels()
     fig.suptitle(f"Support recovery — {describe_scenario(scenario)}", fontsize=10)
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    tight_layout(fig, rect=(0, 0.08, 1, 1))
     fig.legend(handles[0] + extra[0], handles[1] + extra[1], loc="lower center", ncol=2,
                fontsize=8.5, frameon=False)
     table = pd.DataFrame({"lambda": lam}).assign(

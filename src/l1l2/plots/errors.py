@@ -32,6 +32,7 @@ from .style import (
     integer_axis,
     log_lambda_axis,
     readable_log_y,
+    tight_layout,
 )
 
 BLOWUP_NOTE = f"▲k: k replicates blow up (test MSE > {BLOWUP_FACTOR:g}× the median)"
@@ -80,7 +81,7 @@ def error_vs_degree(metrics: pd.DataFrame, scenario: str, basis: str = "legendre
         "λ chosen by CV at each degree; line = median, band = middle 50 % of replicates",
         fontsize=10,
     )
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    tight_layout(fig, rect=(0, 0.1, 1, 1))
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False,
                bbox_to_anchor=(0.5, 0.035))
@@ -162,7 +163,7 @@ def error_vs_lambda(
         "brackets), the median chosen λ",
         fontsize=9.5,
     )
-    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    tight_layout(fig, rect=(0, 0.12, 1, 1))
     fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=8.5)
     return attach_data(fig, pd.concat(drawn, ignore_index=True).assign(scenario=scenario))
 
@@ -237,7 +238,7 @@ def bias_variance_figure(
         f"{basis} basis; at the {n_points} test points of all replicates",
         fontsize=9.5,
     )
-    fig.tight_layout(rect=(0, 0.13, 1, 1))
+    tight_layout(fig, rect=(0, 0.13, 1, 1))
     fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=8.5)
     table = pd.concat([tables[m].assign(model=m) for m in models], ignore_index=True)
     return attach_data(fig, table.assign(scenario=scenario, degree=degree))

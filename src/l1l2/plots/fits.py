@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..data import get_true_function, to_unit_interval
-from .analysis import best_lambda_by_degree, describe_scenario, predict
+from .analysis import best_lambda_by_degree, describe_scenario, standardized_basis
 from .style import (
     MODEL_COLORS,
     MODEL_LABELS,
@@ -21,6 +21,8 @@ from .style import (
     figure_function,
     integer_axis,
     readable_log_y,
+    redrawn_per_frame,
+    tight_layout,
 )
 
 #: Points at which the true function and every fit are drawn (and written to the CSV).
@@ -30,16 +32,19 @@ CURVE_POINTS = 200
 def _fit_curves(split_table, coefs_by_model, metrics, replicate, degrees, x, basis, domain):
     """(model, degree) -> (λ, curve at x, test MSE) of one replicate at its best-CV λ."""
     best = best_lambda_by_degree(metrics, replicate).set_index(["model", "degree"])
-    table = split_table[split_table["replicate"] == replicate]
+    own = {model: coefs[coefs["replicate"] == replicate] for model, coefs in coefs_by_model.items()}
     out = {}
-    for model, coefs in coefs_by_model.items():
-        rep_coefs = coefs[coefs["replicate"] == replicate]
-        for degree in degrees:
+    for degree in degrees:
+        Z = standardized_basis(split_table, replicate, degree, x, basis, domain)
+        for model, coefs in own.items():
             row = best.loc[(model, degree)]
             lam = float(row["lambda"])
-            pred = predict(table, rep_coefs, degree, x, basis, domain)
-            curve = pred.xs(lam, level="lambda").to_numpy()[0]
-            out[(model, degree)] = (lam, curve, float(row["test_mse"]))
+            fit = coefs[(coefs["degree"] == degree) & (coefs["lambda"] == lam)]
+            w = fit.sort_values("term")["coef"].to_numpy()
+            if w.size != degree + 1:
+                raise ValueError(f"{model}: replicate {replicate}, degree {degree}, λ {lam:g}: "
+                                 f"{w.size} coefficients, expected {degree + 1}")
+            out[(model, degree)] = (lam, w[0] + Z @ w[1:], float(row["test_mse"]))
     return out
 
 
@@ -69,27 +74,43 @@ def _fits_setup(split_table, function, domain, replicate):
     return table, x, truth, (low - pad, high + pad)
 
 
-def _draw_fits(ax, table, x, truth, curves, models, degree, ylim, basis):
+def _fits_panel(ax, table, x, truth, models, ylim):
+    """Draw the data and the true function on ``ax``, and the (empty) artists of the fits.
+
+    Returns ``show(degree, curves)``, which puts the fits of one degree (``curves`` as from
+    :func:`_fit_curves`) into those artists, and the artists ``show`` changes: the animation
+    redraws only these per frame.
+    """
     train = table[table["split"] == "train"]
     test = table[table["split"] == "test"]
     ax.scatter(train["x"], train["y"], s=12, color="0.55", zorder=2, linewidths=0)
     ax.scatter(test["x"], test["y"], s=16, facecolors="none", edgecolors="0.3", zorder=2)
     ax.plot(x, truth, color="black", linestyle="--", linewidth=1.2, zorder=3)
-    for model in models:
-        _, curve, _ = curves[(model, degree)]
-        ax.plot(x, curve, color=MODEL_COLORS[model], linewidth=1.6, zorder=4)
+    lines = {
+        model: ax.plot(x, truth, color=MODEL_COLORS[model], linewidth=1.6, zorder=4)[0]
+        for model in models
+    }
     ax.set_ylim(*ylim)
     ax.xaxis.set_major_locator(ticker.MaxNLocator(5))
-    ax.set_title(f"degree {degree}\n", fontsize=10)
+    title = ax.set_title("", fontsize=10)
     # one coloured line of test errors (and λ) per panel, under the title
     text = ax.annotate("test MSE", xy=(0, 1), xycoords="axes fraction", xytext=(0, 3),
                        textcoords="offset points", fontsize=8.5, va="bottom", color="0.2")
+    labels = {}
     for model in models:
-        lam, _, test_mse = curves[(model, degree)]
-        label = MODEL_LABELS[model].split(" ")[0]
-        label += f" {test_mse:.3g}" + ("" if model == "ols" else f" (λ {lam:.1g})")
-        text = ax.annotate("  " + label, xycoords=text, xy=(1, 0), va="bottom", fontsize=8.5,
-                           color=MODEL_COLORS[model])
+        text = labels[model] = ax.annotate("", xycoords=text, xy=(1, 0), va="bottom",
+                                           fontsize=8.5, color=MODEL_COLORS[model])
+
+    def show(degree, curves):
+        title.set_text(f"degree {degree}\n")
+        for model in models:
+            lam, curve, test_mse = curves[(model, degree)]
+            lines[model].set_ydata(curve)
+            label = MODEL_LABELS[model].split(" ")[0]
+            label += f" {test_mse:.3g}" + ("" if model == "ols" else f" (λ {lam:.1g})")
+            labels[model].set_text("  " + label)
+
+    return show, [title, *lines.values(), *labels.values()]
 
 
 def _fits_legend(fig, models, ncol=None):
@@ -138,7 +159,7 @@ def under_overfitting(
         sharex=True, sharey=True, squeeze=False,
     )
     for ax, degree in zip(axes.flat, degrees, strict=False):
-        _draw_fits(ax, table, x, truth, curves, models, degree, ylim, basis)
+        _fits_panel(ax, table, x, truth, models, ylim)[0](degree, curves)
     for ax in axes.flat[len(degrees):]:
         ax.set_visible(False)
     for ax in axes[-1]:
@@ -150,7 +171,7 @@ def under_overfitting(
         f"{replicate}; each model at its best-CV λ for the degree",
         fontsize=10,
     )
-    fig.tight_layout(rect=(0, 0.08 if ncols < 3 else 0.05, 1, 1))
+    tight_layout(fig, rect=(0, 0.08 if ncols < 3 else 0.05, 1, 1))
     _fits_legend(fig, models, ncol=3)
     return attach_data(fig, _fits_data(table, x, truth, curves, set(degrees)))
 
@@ -191,33 +212,38 @@ def under_overfitting_animation(
     values = np.concatenate(list(errors.values()))
     log_scale = values.max() / values.min() > 10
 
+    show, changing = _fits_panel(ax_fit, table, x, truth, models, ylim)
+    ax_fit.set_xlabel("x")
+    ax_fit.set_ylabel("y")
+    current = {}
+    for m in models:
+        ax_err.plot(degrees, errors[m], marker="o", ms=3, color=MODEL_COLORS[m])
+    # the frame's marks above every line and spine (zorder 3): nothing drawn later covers them
+    for m in models:
+        current[m] = ax_err.plot([], [], marker="o", ms=9, color=MODEL_COLORS[m],
+                                 markeredgecolor="white", zorder=3)[0]
+    cursor = ax_err.axvline(degrees[0], color="0.5", linewidth=1, zorder=3)
+    if log_scale:
+        readable_log_y(ax_err)
+    else:  # a small range on a linear axis from 0: differences shown at their true size
+        ax_err.set_ylim(0, values.max() * 1.1)
+    ax_err.set_xlabel("polynomial degree")
+    ax_err.set_ylabel("test MSE of the drawn fits" + (" (log scale)" if log_scale else ""))
+    ax_err.set_title(f"replicate {replicate}: test error vs degree", fontsize=9)
+    integer_axis(ax_err.xaxis)
+
     def draw(degree):
-        ax_fit.clear()
-        ax_err.clear()
-        _draw_fits(ax_fit, table, x, truth, curves, models, degree, ylim, basis)
-        ax_fit.set_xlabel("x")
-        ax_fit.set_ylabel("y")
+        show(degree, curves)
         for m in models:
-            ax_err.plot(degrees, errors[m], marker="o", ms=3, color=MODEL_COLORS[m])
-            ax_err.plot(
-                [degree], [curves[(m, degree)][2]], marker="o", ms=9,
-                color=MODEL_COLORS[m], markeredgecolor="white",
-            )
-        ax_err.axvline(degree, color="0.5", linewidth=1)
-        if log_scale:
-            readable_log_y(ax_err)
-        else:  # a small range on a linear axis from 0: differences shown at their true size
-            ax_err.set_ylim(0, values.max() * 1.1)
-        ax_err.set_xlabel("polynomial degree")
-        ax_err.set_ylabel("test MSE of the drawn fits" + (" (log scale)" if log_scale else ""))
-        ax_err.set_title(f"replicate {replicate}: test error vs degree", fontsize=9)
-        integer_axis(ax_err.xaxis)
+            current[m].set_data([degree], [curves[(m, degree)][2]])
+        cursor.set_xdata([degree, degree])
         return []
 
     fig.suptitle(f"Under- to overfitting — {describe_scenario(scenario)} ({basis} basis)",
                  fontsize=10)
     draw(degrees[0])
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    tight_layout(fig, rect=(0, 0.07, 1, 1))
     _fits_legend(fig, models)
     anim = animation.FuncAnimation(fig, draw, frames=frames, interval=1000 / fps, blit=False)
+    redrawn_per_frame(anim, [*changing, *current.values(), cursor])
     return attach_data(anim, _fits_data(table, x, truth, curves, set(degrees)))

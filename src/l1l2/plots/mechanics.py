@@ -25,6 +25,7 @@ from .style import (
     fmt,
     integer_axis,
     log_lambda_axis,
+    tight_layout,
 )
 
 _MODEL_MARKERS = {"ols": "o", "ridge": "s", "lasso": "D", "elasticnet": "^"}
@@ -174,7 +175,7 @@ def trajectories(
         f"{fmt(traj['alpha'])}",
         fontsize=10,
     )
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    tight_layout(fig, rect=(0, 0.07, 1, 1))
     handles, names = ax.get_legend_handles_labels()
     fig.legend(handles, names, loc="lower center", ncol=3, frameon=False)
     table = pd.concat([
@@ -310,7 +311,7 @@ def convergence(
         f"coef_tol {runs[('legendre', 'fista')].coef_tol:g}, max_iter {max_iter}",
         fontsize=10,
     )
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    tight_layout(fig, rect=(0, 0.05, 1, 1))
     fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False)
     histories = pd.concat([
         pd.DataFrame(dict(zip(("iteration", "gap"), _log_spaced(res.history.gap), strict=True)))

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from .style import MODEL_COLORS, MODEL_LABELS, figure_function
+from .style import MODEL_COLORS, MODEL_LABELS, figure_function, tight_layout
 
 _MARKERS = {"ols": "o", "ridge": "s", "lasso": "D", "elasticnet": "^"}
 
@@ -104,6 +104,6 @@ def selected_models(
                markerfacecolor="white", markeredgewidth=1.4, label=MODEL_LABELS[m])
         for m in models
     ]
-    fig.tight_layout(rect=(0, 0.06, 0.93, 1))
+    tight_layout(fig, rect=(0, 0.06, 0.93, 1))
     fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False)
     return fig
