@@ -377,6 +377,14 @@ def test_save_draws_less_and_writes_the_bytes_matplotlib_writes(tiny_run: Path, 
     assert len(renders["matplotlib"]) == 3 * (len(degrees) + 3) + 2
 
 
+def _counted(method, calls):
+    def counted(*args, **kwargs):
+        calls.append(method)
+        return method(*args, **kwargs)
+
+    return counted
+
+
 def test_tight_layout_measures_each_axes_once_for_the_same_layout():
     """The figures' tight_layout reuses the first pass's boxes in matplotlib's second pass:
     the same subplot parameters as ``Figure.tight_layout``, half the measurements."""
@@ -400,8 +408,7 @@ def test_tight_layout_measures_each_axes_once_for_the_same_layout():
         fig = figure()
         calls = []
         for ax in fig.axes:
-            ax.xaxis.get_tightbbox = lambda *a, _m=ax.xaxis.get_tightbbox, **k: (
-                calls.append(1), _m(*a, **k))[1]
+            ax.xaxis.get_tightbbox = _counted(ax.xaxis.get_tightbbox, calls)
         lay_out(fig)
         pars = fig.subplotpars
         layouts.append([pars.left, pars.right, pars.bottom, pars.top, pars.wspace, pars.hspace])
