@@ -709,6 +709,20 @@ def read_fit_metrics(path: str, expected: Mapping, scenario: str, model: str) ->
     return table
 
 
+def read_scenario_metrics(
+    paths: Sequence[str], expected: Mapping, scenario: str, models: Sequence[str]
+) -> pd.DataFrame:
+    """One scenario's rows of ``metrics.csv``, read from its fit jobs' tables (one per model, in
+    the order of ``models``), each checked against the study's grid: the same rows in the same
+    order as filtering ``metrics.csv`` by scenario, without reading every other scenario's."""
+    parts = []
+    for model, path in zip(models, paths, strict=True):
+        part = read_fit_metrics(path, expected, scenario, model)
+        part.insert(0, "scenario", scenario)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
 def read_reference(path: str, expected: Mapping, scenario: str) -> pd.DataFrame:
     """A scenario's comparison with scikit-learn, checked against the study's grid: one row per
     compared fit (``expected``, :class:`FitsExpected`, has ``replicates = 1`` when

@@ -56,7 +56,8 @@ SCENARIO_LABELS = lambda w: {
 
 rule figures_scenario:
     input:
-        metrics="results/tables/metrics.csv",
+        # this scenario's rows of metrics.csv, without reading the whole table
+        metrics=expand("results/fits/{{scenario}}/{model}.metrics.csv", model=MODELS),
         selection="results/tables/selection.csv",
         split="data/split/{scenario}.csv",
         split_sha256="data/split/{scenario}.csv.sha256",
@@ -141,7 +142,7 @@ rule figures_scenario:
 
 rule figure_support_recovery:
     input:
-        metrics="results/tables/metrics.csv",
+        metrics="results/fits/{scenario}/lasso.metrics.csv",
         coefs="results/fits/{scenario}/lasso.coefs.csv",
     output:
         figure=report(

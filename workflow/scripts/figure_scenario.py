@@ -3,7 +3,7 @@
 import pandas as pd
 
 from l1l2 import plots
-from l1l2.tables import read_metrics, read_split
+from l1l2.tables import read_scenario_metrics, read_split
 
 from _runner import run
 
@@ -15,8 +15,7 @@ ANIMATION_DPI_SCALE = 0.85
 def main(smk):
     p, out = smk.params, smk.output
     scenario = p.scenario
-    metrics = read_metrics(smk.input.metrics, p.fits)
-    metrics = metrics[metrics["scenario"] == scenario]
+    metrics = read_scenario_metrics(smk.input.metrics, p.fits, scenario, p.models)
     selection = pd.read_csv(smk.input.selection)
     split = read_split(smk.input.split, smk.params.expected)
     coefs = {m: pd.read_csv(path) for m, path in zip(p.models, smk.input.coefs, strict=True)}

@@ -3,15 +3,14 @@
 import pandas as pd
 
 from l1l2.plots import per_replicate_lambdas, save, support_recovery
-from l1l2.tables import read_metrics
+from l1l2.tables import read_scenario_metrics
 
 from _runner import run
 
 
 def main(smk):
     p = smk.params
-    metrics = read_metrics(smk.input.metrics, p.fits)
-    metrics = metrics[metrics["scenario"] == p.scenario]
+    metrics = read_scenario_metrics([smk.input.metrics], p.fits, p.scenario, ["lasso"])
     # CV's choice at the degree of the figure (not the degree selection.csv prefers)
     chosen = per_replicate_lambdas(metrics, "lasso", p.degree)
     figure = support_recovery(

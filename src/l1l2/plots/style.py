@@ -17,7 +17,6 @@ Conventions shared by all figures:
 from __future__ import annotations
 
 import functools
-import io
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -154,12 +153,11 @@ def save(result, path, dpi: int, data_path=None) -> None:
             if is_animation:
                 _save_animation(result, path, dpi)
             else:
-                # the raw pixels, not a PNG that would be decoded again for the palette
-                buffer = io.BytesIO()
-                fig.savefig(buffer, format="rgba", dpi=dpi)
-                size = tuple(int(side) for side in fig.get_size_inches() * dpi)
-                image = Image.frombuffer("RGBA", size, buffer.getbuffer(), "raw", "RGBA", 0, 1)
-                small = image.convert("RGB").quantize(PALETTE_COLORS, Image.Quantize.FASTOCTREE)
+                # drawn as savefig draws it; its pixels, not a PNG decoded again for the palette
+                with _at_dpi(fig, dpi):
+                    fig.canvas.draw()
+                    image = _pixels(fig)
+                small = image.quantize(PALETTE_COLORS, Image.Quantize.FASTOCTREE)
                 small.save(path, format="PNG", optimize=True)
     finally:
         plt.close(fig)
@@ -182,10 +180,9 @@ def _save_animation(anim, path, dpi: int) -> None:
     """
     fig, redrawn = anim._fig, getattr(anim, "l1l2_redrawn", None)
     order = [] if redrawn is None else _draw_order(fig, redrawn)
-    canvas, figure_dpi = fig.canvas, fig.dpi
+    canvas = fig.canvas
     frames, previous = [], []
-    fig.set_dpi(dpi)
-    try:
+    with _at_dpi(fig, dpi):
         if order:
             for artist in order:
                 artist.set_animated(True)
@@ -203,14 +200,28 @@ def _save_animation(anim, path, dpi: int) -> None:
                 canvas.restore_region(background)
                 for artist in order:
                     fig.draw_artist(artist)
-            frames.append(Image.frombuffer("RGBA", canvas.get_width_height(physical=True),
-                                           canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-                          .convert("RGB"))
-    finally:
+            frames.append(_pixels(fig))
         for artist in order:
             artist.set_animated(False)
-        fig.set_dpi(figure_dpi)
     _write_gif(frames, path, 1000.0 / anim._interval)
+
+
+@contextmanager
+def _at_dpi(fig, dpi):
+    """The figure at the output resolution inside the block (as ``savefig(dpi=dpi)`` sets it)."""
+    figure_dpi = fig.dpi
+    fig.set_dpi(dpi)
+    try:
+        yield
+    finally:
+        fig.set_dpi(figure_dpi)
+
+
+def _pixels(fig):
+    """The RGB image last drawn on the figure's canvas (a copy)."""
+    canvas = fig.canvas
+    return Image.frombuffer("RGBA", canvas.get_width_height(physical=True), canvas.buffer_rgba(),
+                            "raw", "RGBA", 0, 1).convert("RGB")
 
 
 def _draw_order(fig, artists):
