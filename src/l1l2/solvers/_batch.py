@@ -115,12 +115,10 @@ def setup(pairs, fit_intercept: bool, names=None) -> Batch:
     y_mean = np.zeros(m)
     p = np.array([X.shape[1] for X, _ in pairs])
     lmax, lmin, lpos = np.empty(m), np.empty(m), np.empty(m)
-    groups: dict[tuple, list[int]] = {}
+    groups: dict[tuple[int, int], list[int]] = {}
     for i, (X, _) in enumerate(pairs):
-        # Wide problems one at a time: their Gram is formed per problem anyway (gram()),
-        # and stacking would copy the data once more.
-        groups.setdefault(X.shape + ((i,) if X.shape[1] > DENSE_MIN_P else ()), []).append(i)
-    for (n, q, *_), idx in groups.items():
+        groups.setdefault(X.shape, []).append(i)
+    for (n, q), idx in groups.items():
         Xs = np.stack([pairs[i][0] for i in idx]) if len(idx) > 1 else pairs[idx[0]][0][None]
         ys = np.stack([pairs[i][1] for i in idx]) if len(idx) > 1 else pairs[idx[0]][1][None]
         for arr, what in ((Xs, "X"), (ys, "y")):
