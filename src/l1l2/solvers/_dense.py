@@ -15,7 +15,7 @@ _EPS = np.finfo(np.float64).eps
 #: separable start, which cost less there).
 DENSE_MIN_P = 64
 #: Lanczos steps of the spectral estimates (then certified by Cholesky factorizations).
-LANCZOS_STEPS = 20
+LANCZOS_STEPS = 16
 #: Active-set rounds per α of the path before it moves on (the iteration takes over).
 PATH_ROUNDS = 40
 #: Of those, primal-dual active-set (Newton) rounds before descent steps take over.
@@ -47,18 +47,21 @@ def _lanczos_extremes(g, steps=LANCZOS_STEPS):
     k, q, _ = g.shape
     steps = min(steps, q)
     Q = np.zeros((k, q, steps))
+    T = np.zeros((k, steps, steps))
     v = np.random.default_rng(0).standard_normal(q)
     v = np.repeat((v / np.linalg.norm(v))[None, :, None], k, axis=0)
     for j in range(steps):
         Q[:, :, j:j + 1] = v
         u = np.matmul(g, v)
+        T[:, j, j] = np.sum(u * v, axis=(1, 2))
         Qj = Q[:, :, :j + 1]
         for _ in range(2):  # twice is enough (Kahan's rule)
             u -= np.matmul(Qj, np.matmul(Qj.transpose(0, 2, 1), u))
         nrm = np.sqrt(np.sum(u * u, axis=1, keepdims=True))
+        if j + 1 < steps:
+            T[:, j, j + 1] = T[:, j + 1, j] = nrm[:, 0, 0]
         v = u / np.where(nrm > 0, nrm, 1.0)  # an exhausted Krylov space adds zero columns
-    T = np.matmul(Q.transpose(0, 2, 1), np.matmul(g, Q))
-    th = np.linalg.eigvalsh(0.5 * (T + T.transpose(0, 2, 1)))
+    th = np.linalg.eigvalsh(T)
     return th[:, 0], th[:, -1]
 
 
