@@ -98,9 +98,10 @@ def spectral_bounds(g):
     :math:`\lambda_{\max} \le \sigma + \delta`, one of :math:`G - \sigma I` proves
     :math:`\lambda_{\min} \ge \sigma - \delta` (:func:`_shift_certified`). The upper
     shift starts at 1.01·θ_max and grows by 10 % per failure, the lower one starts at
-    0.8·θ_min and halves. A matrix for which no lower shift above 1e-6·θ_max passes
-    (singular, or close) gets ``nan`` for the caller to use ``eigvalsh`` instead.
-    Three factorizations and twenty products per matrix cost a fraction of ``eigvalsh``.
+    0.8·θ_min and halves, at most six times and not below 1e-6·θ_max; a matrix for which
+    none passes (singular, or close) gets ``nan`` for the caller to use ``eigvalsh``.
+    Two factorizations (when the first shifts pass) and sixteen products per matrix cost
+    a fraction of ``eigvalsh``.
     """
     tmin, tmax = _lanczos_extremes(g)
     k = g.shape[0]
@@ -117,7 +118,9 @@ def spectral_bounds(g):
                 break
             sigma *= 1.1
         sigma = 0.8 * float(tmin[i])
-        while sigma > 1e-6 * top:
+        for _ in range(6):
+            if sigma <= 1e-6 * top:
+                break
             delta = _shift_certified(g[i], sigma, 1.0)
             if delta is not None:
                 if sigma - delta > 0:
