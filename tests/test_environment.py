@@ -53,10 +53,12 @@ def test_environment_yml_has_every_direct_dependency():
         "numpy",
         "pandas",
         "scikit-learn",
+        "scipy",
         "matplotlib",
         "altair",
         "vl-convert-python",
         "jinja2",
+        "markupsafe",
         "playwright",
         "jsonschema",
         "pyyaml",
@@ -77,3 +79,40 @@ def test_requirements_are_all_pinned():
         if line.strip() and not line.startswith("#")
     ]
     assert all("==" in line for line in lines), [line for line in lines if "==" not in line]
+
+
+def test_library_imports_are_declared_dependencies():
+    """Every third-party package that ``src/l1l2`` imports, at module level or inside a function,
+    is a declared dependency in pyproject.toml and pinned in the rules' conda environment: a
+    ``pip install .`` or ``--sdm conda`` elsewhere must not rely on what happens to be there."""
+    import ast
+    import sys
+    import tomllib
+    from importlib.metadata import packages_distributions
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {
+        canonical(re.split(r"[<>=!~ \[;]", spec, maxsplit=1)[0]) for spec in project["dependencies"]
+    }
+    rule_env, _ = conda_pip_pins(ROOT / "workflow/envs/l1l2.yaml")
+    distributions = packages_distributions()
+    imported = {}
+    for path in sorted((ROOT / "src/l1l2").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                if top in sys.stdlib_module_names or top == "l1l2":
+                    continue
+                for dist in distributions.get(top, [top]):
+                    imported.setdefault(canonical(dist), str(path.relative_to(ROOT)))
+    assert imported, "no third-party import found: the scan is broken"
+    undeclared = {d: p for d, p in imported.items() if d not in declared}
+    assert undeclared == {}, f"imported by the library but not in pyproject.toml: {undeclared}"
+    unpinned = {d: p for d, p in imported.items() if d not in rule_env}
+    assert unpinned == {}, f"imported by the library but not in workflow/envs/l1l2.yaml: {unpinned}"
