@@ -976,14 +976,18 @@ def _refine(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, *, P, coef_to
     the first coordinate that would change sign, which is set to 0 (F is convex on the
     segment and lower at its CG end, so it only decreases; a feature-sign step). The
     first round runs on the whole block, the next ones (P ≤ PAIRS_MAX_P only) on the
-    pairs whose support changed in the previous round, gathered one per row.
+    pairs whose support changed in the previous round, gathered one per row. A pair whose
+    CG step was cut at a sign change keeps the coordinate it set to 0 at 0 in its next
+    proximal step (a proximal step of F restricted to that coordinate = 0, so F still
+    decreases); a free step could restore the coordinate's old sign and be cut at the same
+    place again, a cycle seen to last 1e5 iterations on ill-conditioned faces.
     """
     shape = W.shape[0], 1, W.shape[2]
     # Residual small enough for the gradient certificate (a tenth of coef_tol), or tiny.
     thr = np.where(mu_sc > 0, (0.1 * min(coef_tol, 1.0) * mu_sc / scale[:, :, None]) ** 2, 0.0)
     a2_ = a2 if np.any(a2 > 0) else None
-    V, changed = _prox_grad(G, C, W, a1, a2_, L, positive)
-    V, flipped0, taken = _face_solve(G, C, V, a1, a2_, thr, P)
+    V1, changed = _prox_grad(G, C, W, a1, a2_, L, positive)
+    V, flipped0, taken = _face_solve(G, C, V1, a1, a2_, thr, P)
     taken = np.broadcast_to(taken + 1, shape[::2]).copy()
     r, q = np.nonzero(changed | flipped0)
     # Large P: one round (more rounds would each cost a CG on the whole block).
@@ -999,18 +1003,26 @@ def _refine(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, *, P, coef_to
         tp = np.zeros(r.size, dtype=np.int64)
         live = np.ones(r.size, dtype=bool)
         flipped = flipped0[r, q]
+        # The coordinates a pair's last cut CG step set to 0: its next proximal step must not
+        # put them back (it may, with their old sign, and the CG step is cut again: a cycle).
+        zeroed = ((V1 != 0) & (V == 0))[r, :, q][:, :, None]
         for _ in range(rounds - 1):
             i = np.flatnonzero(live)
             a2i = None if a2p is None else a2p[i]
             Vi, changed = _prox_grad(Gp[i], Cp[i], Vp[i], a1p[i], a2i, Lp[i], positive)
             tp[i] += 1
+            cut = flipped[i]
+            if cut.any():
+                Vi[cut] = np.where(zeroed[i[cut]], 0.0, Vi[cut])
+                changed = np.any((Vi != 0) != (Vp[i] != 0), axis=1)
             changed = changed[:, 0]
-            j = changed | flipped[i]
+            j = changed | cut
             flipped[i] = False
             if j.any():
                 ij = i[j]
                 Vj, fl, t = _face_solve(Gp[ij], Cp[ij], Vi[j], a1p[ij],
                                         None if a2p is None else a2p[ij], thrp[ij], P)
+                zeroed[ij] = (Vi[j] != 0) & (Vj == 0)
                 Vi[j] = Vj
                 flipped[ij] = fl[:, 0]
                 tp[ij] += t
