@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from l1l2.tables import METRICS, read_scenario_metrics
+from l1l2.tables import METRICS, read_scenario_metrics, write_csv
 
 from _runner import run
 
@@ -16,7 +16,7 @@ def main(smk):
     ]
     table = pd.concat(parts, ignore_index=True)
     table["basis"] = p.fits["basis"]
-    table[list(METRICS)].to_csv(smk.output[0], index=False)
+    write_csv(table[list(METRICS)], smk.output[0])
 
 
 run(main, snakemake)  # noqa: F821 - injected by Snakemake
