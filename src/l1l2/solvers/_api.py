@@ -180,23 +180,28 @@ def _run(batch, pen, l1_ratio, method, tol, coef_tol, max_iter, warm_start, chec
     out_w, out_it, out_conv, out_gap, out_obj, out_bound, lipschitz = core
     cond = batch.cond
     results = []
+    # Each result gets its own rows of the batch's output arrays (views, no copies: the
+    # arrays are not used again).
+    out_it, out_conv, out_gap, out_obj, out_bound, lipschitz = (
+        np.ascontiguousarray(a) for a in (out_it, out_conv, out_gap, out_obj, out_bound,
+                                          lipschitz))
     for i in range(m):
         coef = np.ascontiguousarray(out_w[i, :, :batch.p[i]])
         results.append(SolveResult(
             coef=coef,
             intercept=batch.y_mean[i] - coef @ batch.x_mean[i, :batch.p[i]],
-            n_iter=out_it[i].copy(),
-            converged=out_conv[i].copy(),
-            gap=out_gap[i].copy(),
-            objective=out_obj[i].copy(),
+            n_iter=out_it[i],
+            converged=out_conv[i],
+            gap=out_gap[i],
+            objective=out_obj[i],
             alphas=pen.alphas.copy(),
             gap_target=tol * float(batch.yy[i]),
-            lipschitz=lipschitz[i].copy(),
+            lipschitz=lipschitz[i],
             cond=float(cond[i]),
             penalty=pen.name,
             method=method,
             l1_ratio=l1_ratio,
-            coef_bound=out_bound[i].copy(),
+            coef_bound=out_bound[i],
             coef_tol=coef_tol,
         ))
     return results

@@ -121,27 +121,30 @@ def setup(pairs, fit_intercept: bool, names=None) -> Batch:
     for (n, q), idx in groups.items():
         Xs = np.stack([pairs[i][0] for i in idx]) if len(idx) > 1 else pairs[idx[0]][0][None]
         ys = np.stack([pairs[i][1] for i in idx]) if len(idx) > 1 else pairs[idx[0]][1][None]
-        for arr, what in ((Xs, "X"), (ys, "y")):
-            bad = ~np.isfinite(arr).reshape(len(idx), -1).all(axis=1)
-            if bad.any():
-                where = names[idx[int(np.argmax(bad))]] if names else ""
-                raise ValueError(f"{what}{where} contains NaN or infinity")
-        if fit_intercept:
-            xm = Xs.mean(axis=1)
-            ym = ys.mean(axis=1)
-            Xs = Xs - xm[:, None, :]
-            ys = ys - ym[:, None]
-            x_mean[idx, :q] = xm
-            y_mean[idx] = ym
         with np.errstate(over="ignore", invalid="ignore"):
+            if fit_intercept:
+                xm = Xs.mean(axis=1)
+                ym = ys.mean(axis=1)
+                Xs = Xs - xm[:, None, :]
+                ys = ys - ym[:, None]
             Xt = Xs.transpose(0, 2, 1)
             g = (gram(Xs) if q > DENSE_MIN_P else np.matmul(Xt, Xs)) / n
             c = np.matmul(Xt, ys[:, :, None]) / n
             v = np.einsum("ij,ij->i", ys, ys) / n
+        # A NaN or infinity in the data makes the diagonal of G, C or yy non-finite, so the
+        # data themselves are only scanned when those are.
         if not (np.all(np.isfinite(g)) and np.all(np.isfinite(c)) and np.all(np.isfinite(v))):
+            for k, what in enumerate("Xy"):
+                bad = [not np.all(np.isfinite(pairs[i][k])) for i in idx]
+                if any(bad):
+                    where = names[idx[bad.index(True)]] if names else ""
+                    raise ValueError(f"{what}{where} contains NaN or infinity")
             raise FloatingPointError(
                 "X or y is too large: X^T X / n or X^T y / n overflows float64; rescale the data"
             )
+        if fit_intercept:
+            x_mean[idx, :q] = xm
+            y_mean[idx] = ym
         # Symmetrize exactly so that eigvalsh and the iteration see the same matrix
         # (gram() already is).
         if q <= DENSE_MIN_P:
@@ -199,7 +202,8 @@ def measures(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, floor=False)
     """
     GW = np.matmul(G, W)
     xi = C - GW  # X_cᵀ r / n
-    xi -= a2 * W  # −∇f(w)
+    if np.any(a2):
+        xi -= a2 * W  # −∇f(w)
     cw = np.einsum("bpa,bpa->ba", np.broadcast_to(C, W.shape), W)
     wGw = np.einsum("bpa,bpa->ba", W, GW)
     l1 = np.sum(np.abs(W), axis=1)
@@ -211,17 +215,25 @@ def measures(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, floor=False)
 
     # Lasso / Elastic-Net duality gap (formulation A) where α1 > 0; the dual point is
     # feasible when ‖ξ‖∞ ≤ α1 (max_j ξ_j ≤ α1 under w ≥ 0).
-    dn = np.max(xi, axis=1) if positive else np.max(np.abs(xi), axis=1)
+    axi = None if positive else np.abs(xi)
+    dn = np.max(xi, axis=1) if positive else np.max(axi, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         s = np.where(dn > a1_, a1_ / dn, 1.0)
     gap1 = a1_ * l1 - np.einsum("bpa,bpa->ba", W, xi)  # P − D at s = 1, large terms cancelled
     gap_a = gap1 + (1.0 - s) * (ry - 0.5 * (1.0 + s) * (rr + a2_ * l2sq))
 
     # Minimal-norm subgradient of F (+ ι(w ≥ 0)).
+    # (In place, with few temporaries: on a large block each fresh array costs page faults.)
     if positive:
-        g = np.where(W > 0, xi - a1, np.maximum(xi - a1, 0.0))
+        g = np.subtract(xi, a1)
+        np.copyto(g, np.maximum(g, 0.0), where=W <= 0)
     else:
-        g = np.where(W != 0, xi - a1 * np.sign(W), np.maximum(np.abs(xi) - a1, 0.0))
+        g = np.subtract(axi, a1, out=axi)  # |ξ| − α₁ where w = 0 ...
+        np.maximum(g, 0.0, out=g)
+        on = np.sign(W)  # ... ξ − α₁·sign(w) elsewhere
+        on *= a1
+        np.subtract(xi, on, out=on)
+        np.copyto(g, on, where=W != 0)
     gg = np.einsum("bpa,bpa->ba", g, g)
     mu_pl_, mu_sc_ = mu_pl[:, 0, :], mu_sc[:, 0, :]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -644,6 +656,11 @@ def _cg(G, B, V, a2, S, n_steps, R=None, D=None, rr=None, thr=None):
     # allocation (and page faults) per operation.
     Q = np.empty(np.broadcast_shapes(V.shape, D.shape))
     tmp = np.empty_like(Q)
+    if S is not None and S.dtype == bool and S.shape == Q.shape:
+        S = S.astype(np.float64)  # the same products, a faster loop than float × bool
+    # Per-pair factors (B, 1, A) spread over the P rows once, not broadcast in each product
+    # (a broadcast over the middle axis runs a short inner loop per row).
+    spread = Q.ndim == 3 and Q.shape[1] > 1 and Q.shape[2] > 1
     for i in range(n_steps):
         if thr is not None and i % 2 == 0 and np.all(rr <= thr):
             break
@@ -656,6 +673,8 @@ def _cg(G, B, V, a2, S, n_steps, R=None, D=None, rr=None, thr=None):
         den = _dot(D, Q)
         with np.errstate(divide="ignore", invalid="ignore"):
             step = np.where(den > 0, rr / den, 0.0)
+        if spread:
+            step = np.repeat(step, Q.shape[1], axis=1)
         np.multiply(step, D, out=tmp)
         V += tmp
         Q *= step
@@ -663,7 +682,7 @@ def _cg(G, B, V, a2, S, n_steps, R=None, D=None, rr=None, thr=None):
         rr_new = _dot(R, R)
         with np.errstate(divide="ignore", invalid="ignore"):
             beta = np.where(rr > 0, rr_new / rr, 0.0)
-        D *= beta
+        D *= np.repeat(beta, Q.shape[1], axis=1) if spread else beta
         D += R
         rr = rr_new
         taken += 1
@@ -977,17 +996,17 @@ def _refine(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, *, P, coef_to
     segment and lower at its CG end, so it only decreases; a feature-sign step). The
     first round runs on the whole block, the next ones (P ≤ PAIRS_MAX_P only) on the
     pairs whose support changed in the previous round, gathered one per row. A pair whose
-    CG step was cut at a sign change keeps the coordinate it set to 0 at 0 in its next
-    proximal step (a proximal step of F restricted to that coordinate = 0, so F still
-    decreases); a free step could restore the coordinate's old sign and be cut at the same
-    place again, a cycle seen to last 1e5 iterations on ill-conditioned faces.
+    CG step was cut at a sign change runs CG on that smaller face next, without a
+    proximal step first (one could restore the coordinate's old sign, and the CG step would
+    be cut at the same place: a cycle, seen to last 1e5 iterations on ill-conditioned
+    faces), then a proximal step the round after.
     """
     shape = W.shape[0], 1, W.shape[2]
     # Residual small enough for the gradient certificate (a tenth of coef_tol), or tiny.
     thr = np.where(mu_sc > 0, (0.1 * min(coef_tol, 1.0) * mu_sc / scale[:, :, None]) ** 2, 0.0)
     a2_ = a2 if np.any(a2 > 0) else None
-    V1, changed = _prox_grad(G, C, W, a1, a2_, L, positive)
-    V, flipped0, taken = _face_solve(G, C, V1, a1, a2_, thr, P)
+    V, changed = _prox_grad(G, C, W, a1, a2_, L, positive)
+    V, flipped0, taken = _face_solve(G, C, V, a1, a2_, thr, P)
     taken = np.broadcast_to(taken + 1, shape[::2]).copy()
     r, q = np.nonzero(changed | flipped0)
     # Large P: one round (more rounds would each cost a CG on the whole block).
@@ -1003,31 +1022,31 @@ def _refine(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, *, P, coef_to
         tp = np.zeros(r.size, dtype=np.int64)
         live = np.ones(r.size, dtype=bool)
         flipped = flipped0[r, q]
-        # The coordinates a pair's last cut CG step set to 0: its next proximal step must not
-        # put them back (it may, with their old sign, and the CG step is cut again: a cycle).
-        zeroed = ((V1 != 0) & (V == 0))[r, :, q][:, :, None]
         for _ in range(rounds - 1):
             i = np.flatnonzero(live)
-            a2i = None if a2p is None else a2p[i]
-            Vi, changed = _prox_grad(Gp[i], Cp[i], Vp[i], a1p[i], a2i, Lp[i], positive)
-            tp[i] += 1
+            # A pair whose last CG step was cut at a sign change first goes on on that
+            # smaller face (no proximal step: it could restore the coordinate's old sign,
+            # and the CG step would be cut at the same place again, a cycle), and stays in
+            # for a proximal step the round after.
             cut = flipped[i]
-            if cut.any():
-                Vi[cut] = np.where(zeroed[i[cut]], 0.0, Vi[cut])
-                changed = np.any((Vi != 0) != (Vp[i] != 0), axis=1)
-            changed = changed[:, 0]
+            Vi, changed = Vp[i], np.zeros(i.size, dtype=bool)
+            st = i[~cut]
+            if st.size:
+                Vi[~cut], moved = _prox_grad(Gp[st], Cp[st], Vp[st], a1p[st],
+                                             None if a2p is None else a2p[st], Lp[st], positive)
+                changed[~cut] = moved[:, 0]
+                tp[st] += 1
             j = changed | cut
             flipped[i] = False
             if j.any():
                 ij = i[j]
                 Vj, fl, t = _face_solve(Gp[ij], Cp[ij], Vi[j], a1p[ij],
                                         None if a2p is None else a2p[ij], thrp[ij], P)
-                zeroed[ij] = (Vi[j] != 0) & (Vj == 0)
                 Vi[j] = Vj
                 flipped[ij] = fl[:, 0]
                 tp[ij] += t
             Vp[i] = Vi
-            live[i] = changed | flipped[i]
+            live[i] = changed | flipped[i] | cut
             if not live.any():
                 break
         V = V.copy()
