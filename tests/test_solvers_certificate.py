@@ -198,3 +198,20 @@ def test_l1_face_certificate_is_a_true_bound_at_tiny_alpha():
             assert ref is not None  # converged: its support and signs are the optimum's
             err = true_error(r.coef[j], r.intercept[j], *ref)
             assert err <= r.coef_bound[j] <= 1e-6
+
+
+def test_active_set_rounds_do_not_cycle_on_a_study_cv_fold():
+    """A CV fold of the default study (sparse_legendre, noise 0.4, n = 50: replicate 6, fold 2,
+    30 rows, Legendre degree 15, cond(G) 5e10). At α = 1.58e-5 the face CG was cut at the same
+    sign change in every round (a proximal step restored the coordinate's old sign), and the
+    fit ended not converged after 1e5 iterations; the rounds must find the face instead."""
+    from l1l2.data import Scenario, simulate, split
+    from l1l2.study import build_problems
+
+    scenario = Scenario("sparse_legendre", 0.4, 50)
+    table = split(simulate(scenario, 7, seed=20240601), scenario.name, 20240601, 0.25, 5)
+    (problem,) = [p for p in build_problems(table, [15], "legendre", (-1, 1), [6]) if p.fold == 2]
+    res = solve_many([(problem.X, problem.y)], "l1", [1.58e-5, 1e-5], method="auto")[0]
+    assert res.cond > 1e10
+    assert res.converged.all()
+    assert res.n_iter.max() < 10_000
