@@ -779,11 +779,11 @@ def _csv_cells(values) -> list[str]:
 
 
 def write_csv(frame: pd.DataFrame, path: str) -> None:
-    """``frame.to_csv(path, index=False)``, byte for byte, several times faster for numeric tables.
+    """``frame.to_csv(path, index=False)``, byte for byte, with less work per cell.
 
     The cells are formatted column by column with Python's ``repr`` (the shortest round-trip
-    form, which is what pandas writes for float64; tested against ``to_csv``); a column pandas
-    would quote, or of another dtype, falls back to ``to_csv`` itself.
+    form, which is what pandas writes for float64; tested against ``to_csv``); a frame with a
+    column pandas would quote, or of another dtype, is written by ``to_csv`` itself.
     """
     columns = []
     if frame.columns.empty or frame.columns.duplicated().any():
