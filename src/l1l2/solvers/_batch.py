@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ._dense import DENSE_MIN_P, gram, path_start, spectral_bounds
+from ._dense import DENSE_MIN_P, gram, path_start, spectra
 from .penalty import Penalty
 
 _EPS = np.finfo(np.float64).eps
@@ -154,32 +154,8 @@ def setup(pairs, fit_intercept: bool, names=None) -> Batch:
         yy[idx] = v
         # Spectra on the unpadded matrices: padding never creates spurious zero eigenvalues
         # and the values do not depend on the batch's composition.
-        lmax[idx], lmin[idx], lpos[idx] = _spectra(g)
+        lmax[idx], lmin[idx], lpos[idx] = spectra(g)
     return Batch(G, C, yy, x_mean, y_mean, p, lmax, lmin, lpos, list(pairs), fit_intercept)
-
-
-def _spectra(g):
-    """(λ_max, λ_min, smallest positive eigenvalue) of each ``g[i]`` (k, q, q).
-
-    By ``eigvalsh`` up to :data:`DENSE_MIN_P` features; above, certified bounds (λ_max from
-    above, λ_min from below, :func:`._dense.spectral_bounds`) at a fraction of the cost,
-    ``eigvalsh`` where those fail (singular or nearly singular ``G``). Every use of these
-    values (steps, PL and strong-convexity moduli, rounding allowances) stays valid with
-    such bounds; ``cond`` is then an upper bound.
-    """
-    k, q, _ = g.shape
-    top, low = np.full(k, np.nan), np.full(k, np.nan)
-    if q > DENSE_MIN_P:
-        top, low = spectral_bounds(g)
-    pos = low.copy()
-    need = np.flatnonzero(np.isnan(top) | np.isnan(low))
-    if need.size:
-        ev = np.linalg.eigvalsh(g[need])  # ascending
-        t = np.maximum(ev[:, -1], 0.0)
-        top[need] = t
-        low[need] = np.maximum(ev[:, 0], 0.0)
-        pos[need] = np.where(ev > (t * q * _EPS)[:, None], ev, np.inf).min(axis=1)
-    return top, low, pos
 
 
 # --------------------------------------------------------------------------- measures

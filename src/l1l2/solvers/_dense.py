@@ -130,6 +130,30 @@ def spectral_bounds(g):
     return hi, lo
 
 
+def spectra(g):
+    """(λ_max, λ_min, smallest positive eigenvalue) of each ``g[i]`` (k, q, q).
+
+    By ``eigvalsh`` up to :data:`DENSE_MIN_P` features; above, certified bounds (λ_max from
+    above, λ_min from below, :func:`spectral_bounds`) at a fraction of the cost,
+    ``eigvalsh`` where those fail (singular or nearly singular ``G``). Every use of these
+    values (steps, PL and strong-convexity moduli, rounding allowances) stays valid with
+    such bounds; ``cond`` is then an upper bound.
+    """
+    k, q, _ = g.shape
+    top, low = np.full(k, np.nan), np.full(k, np.nan)
+    if q > DENSE_MIN_P:
+        top, low = spectral_bounds(g)
+    pos = low.copy()
+    need = np.flatnonzero(np.isnan(top) | np.isnan(low))
+    if need.size:
+        ev = np.linalg.eigvalsh(g[need])  # ascending
+        t = np.maximum(ev[:, -1], 0.0)
+        top[need] = t
+        low[need] = np.maximum(ev[:, 0], 0.0)
+        pos[need] = np.where(ev > (t * q * _EPS)[:, None], ev, np.inf).min(axis=1)
+    return top, low, pos
+
+
 # --------------------------------------------------------------------------- path
 
 
