@@ -769,11 +769,17 @@ def _csv_cells(values) -> list[str]:
     array = np.asarray(values)
     if array.dtype == np.float64:
         # pandas writes float64 with the shortest round-trip repr (as Python's repr) and NaN as "".
-        return [repr(v) if v == v else "" for v in array.tolist()]
+        if np.isnan(array).any():
+            return [repr(v) if v == v else "" for v in array.tolist()]
+        return list(map(repr, array.tolist()))
     if array.dtype.kind in "iub":
-        return [repr(v) for v in array.tolist()]
+        return list(map(repr, array.tolist()))
     cells = array.tolist()
-    if not all(isinstance(c, str) and c and not any(q in c for q in ',"\n\r') for c in cells):
+    try:
+        distinct = set(cells)
+    except TypeError:  # unhashable cells
+        return None
+    if not all(isinstance(c, str) and c and not any(q in c for q in ',"\n\r') for c in distinct):
         return None
     return cells
 
