@@ -270,7 +270,7 @@ def test_the_job_estimate_is_the_dag(setup, tmp_path):
     proc = snakemake(tmp_path, "-n", configfile=configfile)
     total = next(line for line in proc.output.splitlines() if line.startswith("total"))
     config, _ = read_config([*files, *([configfile] if configfile else [])], [], SCHEMA)
-    assert int(total.split()[1]) == estimate(config)["jobs"] == (145 if setup == "default" else 30)
+    assert int(total.split()[1]) == estimate(config)["jobs"] == (130 if setup == "default" else 29)
 
 
 # --------------------------------------------------------------------------------------------

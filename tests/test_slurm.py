@@ -139,9 +139,12 @@ def test_large_preset_dry_run_with_slurm_profile(tmp_path: Path):
         * len(preset["scenarios"]["n_samples"])
     )
     per_job = load_profile()["group-components"]
-    # simulate+split of `data` scenarios per SLURM job; fits+reference of `fits` scenarios.
+    n_fits = n_scenarios * len(preset["models"])
+    # simulate+split of `data` scenarios per SLURM job; `fits` fit jobs per SLURM job; the
+    # reference job, the tables and the figures made from them in one.
     assert proc.output.count("Group job data ") == -(-n_scenarios // int(per_job["data"]))
-    assert proc.output.count("Group job fits ") == -(-n_scenarios // int(per_job["fits"]))
+    assert proc.output.count("Group job fits ") == -(-n_fits // int(per_job["fits"]))
+    assert proc.output.count("Group job post ") == 1
 
 
 # --- a real SLURM cluster ------------------------------------------------------------------------
@@ -222,11 +225,11 @@ def test_tiny_study_through_slurm_matches_local(slurm_cluster, tiny_run: Path, t
         str(i): "COMPLETED" for i in job_ids
     }
     # ... every job ran in SLURM (none as a local rule), bundled as the profile's groups say:
-    # simulate+split, fit+reference per scenario, and the tables and figures after the fits.
+    # simulate+split, fits, and the reference, tables and figures after the fits.
     assert not LOCAL_RULE.findall(proc.output)
     logdirs = {Path(log).parent.name for _, log in submitted}
     assert "group_data_simulate_split" in logdirs
-    assert "group_fits_fit_reference" in logdirs
+    assert "group_fits_fit" in logdirs
     assert any(d.startswith("group_post_aggregate") for d in logdirs), logdirs
     assert len(job_ids) < job_counts(proc.output)["total"]
 

@@ -146,6 +146,8 @@ def workflow_file_hash(relative):
 
 
 def per_scenario_model(pattern):
+    """``pattern`` for every (scenario, model), scenario-major: the models of the first
+    scenario, then of the next (workflow/scripts/reference.py slices its inputs so)."""
     return expand(pattern, scenario=SCENARIOS, model=MODELS)
 
 

@@ -66,6 +66,26 @@ def run(main, smk):
     except KeyboardInterrupt:  # Ctrl-C reaches every job of the run: one line, not a traceback
         print(f"l1l2: {label} interrupted; run snakemake again to finish", file=sys.stderr)
         sys.exit(130)
+    if main.__module__ == "__main__":  # the script is the job's process: end it now
+        _exit()
+
+
+def _exit():
+    """End a finished job's process without the interpreter's teardown.
+
+    The outputs are written and closed when ``main`` returns (every writer in the scripts and the
+    library closes its file); the teardown that follows only frees the imported modules object by
+    object: ~0.07 CPU-s with pandas, ~0.3 CPU-s with scikit-learn, per job, after the resources
+    line, so Snakemake's side of benchmarks/pipeline.py counted it. Logs and the standard streams
+    are flushed first.
+    """
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(0)
 
 
 def _run(main, smk, label, startup):
