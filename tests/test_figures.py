@@ -572,7 +572,8 @@ def test_table_analysis_does_not_import_matplotlib():
     import sys
 
     code = (
-        "import sys, l1l2.plots, l1l2.plots.analysis, l1l2.plots.experiments; "
+        "import sys, l1l2.plots, l1l2.plots.analysis, l1l2.plots.experiments, "
+        "l1l2.plots.palette, l1l2.plots.summary; "
         "print('matplotlib' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -82,6 +82,13 @@ def test_write_csv_writes_the_bytes_of_to_csv(tmp_path):
         "float32": pd.DataFrame({"v": np.arange(3, dtype=np.float32) / 3}),
         "nullable": pd.DataFrame({"v": pd.array([1, None], dtype="Int64")}),
         "empty": pd.DataFrame({"a": pd.Series([], dtype=float), "b": pd.Series([], dtype=int)}),
+        # tables with different columns stacked: object columns of bools, numbers, text and gaps
+        "stacked": pd.concat([
+            pd.DataFrame({"scenario": "s", "l1l2": floats[:5], "panel": "coefficients"}),
+            pd.DataFrame({"scenario": "t", "ok": [True, False], "n": [3, 4], "x": [0.1, 2.0],
+                          "status": ["ok", "not converged"], "panel": "fits"}),
+        ], ignore_index=True).astype({"x": object}),
+        "empty_text": pd.DataFrame({"name": ["", "a"], "v": [1, 2]}).astype({"name": object}),
     }
     for name, frame in frames.items():
         ours, theirs = tmp_path / f"{name}.ours.csv", tmp_path / f"{name}.pandas.csv"

@@ -765,7 +765,8 @@ def verify_checksum(path: str, sidecar: str, digest: str | None = None) -> None:
 
 
 def _csv_cells(values) -> list[str]:
-    """One column's CSV cells as ``DataFrame.to_csv`` writes them, or None where it would quote."""
+    """One column's CSV cells as ``DataFrame.to_csv`` writes them, or None where it would quote
+    (or where this does not know what pandas writes)."""
     array = np.asarray(values)
     if array.dtype == np.float64:
         # pandas writes float64 with the shortest round-trip repr (as Python's repr) and NaN as "".
@@ -779,9 +780,27 @@ def _csv_cells(values) -> list[str]:
         distinct = set(cells)
     except TypeError:  # unhashable cells
         return None
-    if not all(isinstance(c, str) and c and not any(q in c for q in ',"\n\r') for c in distinct):
+    if all(isinstance(c, str) and c and not any(q in c for q in ',"\n\r') for c in distinct):
+        return cells
+    if array.dtype != object:
+        return None
+    # an object column (tables with different columns stacked): str() of each value, a gap as ""
+    cells = [_object_cell(c) for c in cells]
+    if not all(c is not None and not any(q in c for q in ',"\n\r') for c in cells):
         return None
     return cells
+
+
+def _object_cell(value) -> str | None:
+    """The cell ``to_csv`` writes for one value of an object column (a concatenation of tables
+    with different columns has many), or None where this leaves it to pandas."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, bool | int | float | np.bool_ | np.integer):
+        return str(value)
+    return None
 
 
 def write_csv(frame: pd.DataFrame, path: str) -> None:

@@ -4,7 +4,8 @@ One module per figure family; the table analysis and the solver experiments apar
 matplotlib:
 
 =====================  =====================================================================
-:mod:`.style`          colours, labels, the style file, :func:`save` (the one writer)
+:mod:`.palette`        colours and names of models, methods, bases (no matplotlib)
+:mod:`.style`          the style file, :func:`save` (the one writer)
 :mod:`.analysis`       predictions, bias–variance, λ_min/λ_1se, true supports (no matplotlib)
 :mod:`.experiments`    solver runs behind figures 7 and 8 (no matplotlib)
 :mod:`.fits`           figure 1: under- to overfitting (grid and animation)
@@ -29,10 +30,11 @@ from __future__ import annotations
 import importlib
 
 _MODULE_OF = {
-    "style": [
+    "palette": [
         "BASIS_COLORS", "LAMBDA_LABEL", "METHOD_COLORS", "MODEL_COLORS", "MODEL_LABELS",
-        "PENALIZED", "STYLES", "attach_data", "save", "use_style",
+        "PENALIZED",
     ],
+    "style": ["STYLES", "attach_data", "save", "use_style"],
     "analysis": [
         "BLOWUP_FACTOR", "best_lambda_by_degree", "bias_variance", "coef_matrix",
         "describe_scenario", "first_zero_lambda", "is_blowup", "lambda_min_1se",

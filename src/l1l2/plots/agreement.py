@@ -9,6 +9,10 @@ from matplotlib.figure import Figure
 
 from .style import MODEL_COLORS, MODEL_LABELS, attach_data, figure_function, fmt
 
+#: The columns of the cross-check table the right panel and its title draw.
+_FITS_DRAWN = ("scenario", "replicate", "model", "degree", "lambda", "coef_tol",
+               "max_abs_coef_diff", "status", "cond_gram")
+
 
 @figure_function
 def crosscheck(
@@ -90,6 +94,6 @@ def crosscheck(
     fig.tight_layout()
     drawn = pd.concat([
         pairs.assign(panel="coefficients"),
-        table.assign(panel="fits"),
+        table[list(_FITS_DRAWN)].assign(panel="fits"),
     ], ignore_index=True)
     return attach_data(fig, drawn)

@@ -29,24 +29,19 @@ from matplotlib import animation, ticker  # noqa: E402
 from matplotlib.layout_engine import PlaceHolderLayoutEngine  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from ..tables import write_csv  # noqa: E402
+from .palette import (  # noqa: E402, F401 - the shared colours and names, also from here
+    BASIS_COLORS,
+    LAMBDA_LABEL,
+    METHOD_COLORS,
+    MODEL_COLORS,
+    MODEL_LABELS,
+    PENALIZED,
+)
+
 #: Style name (the config's ``plots.style``) -> matplotlib style file, applied on top of
 #: matplotlib's own defaults.
 STYLES = {"default": Path(__file__).with_name("l1l2.mplstyle")}
-#: One colour per model, the same in every figure.
-MODEL_COLORS = {"ols": "#4d4d4d", "ridge": "#1f77b4", "lasso": "#d62728", "elasticnet": "#9467bd"}
-MODEL_LABELS = {
-    "ols": "OLS",
-    "ridge": "Ridge (L2)",
-    "lasso": "Lasso (L1)",
-    "elasticnet": "Elastic Net",
-}
-#: Models with a penalty, in display order.
-PENALIZED = ("ridge", "lasso", "elasticnet")
-#: Colours of the optimization methods (figures 7 and 8).
-METHOD_COLORS = {"gd": "#1f77b4", "subgradient": "#ff7f0e", "ista": "#d62728", "fista": "#17becf"}
-#: Colours of the two bases (figure 8).
-BASIS_COLORS = {"legendre": "#2ca02c", "monomial": "#8c564b"}
-LAMBDA_LABEL = "λ (penalty strength α, log scale)"
 #: Colours of a saved PNG's palette, and of each frame of a GIF.
 PALETTE_COLORS = 256
 GIF_COLORS = 64
@@ -163,7 +158,7 @@ def save(result, path, dpi: int, data_path=None) -> None:
         plt.close(fig)
     data = getattr(result, "l1l2_data", None)
     if data is not None:
-        data.to_csv(path.with_suffix(".csv") if data_path is None else data_path, index=False)
+        write_csv(data, str(path.with_suffix(".csv") if data_path is None else data_path))
 
 
 def _save_animation(anim, path, dpi: int) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from .analysis import _SCENARIO_NAME, BLOWUP_FACTOR, robust_stats, scenario_order
-from .style import MODEL_COLORS, MODEL_LABELS
+from .palette import MODEL_COLORS, MODEL_LABELS
 
 
 def summary_table(
