@@ -10,7 +10,7 @@ from sklearn.linear_model import ElasticNet, Lasso
 
 from l1l2.solvers import kkt_violation, objective, solve, solve_many
 from l1l2.solvers._batch import setup
-from l1l2.solvers._dense import DENSE_MIN_P, PATH_ROUNDS, spectral_bounds
+from l1l2.solvers._dense import DENSE_MIN_P, EXACT_ABOVE_COND, PATH_ROUNDS, spectral_bounds
 
 
 def gaussian(n, p, s, seed, rho=0.0):
@@ -28,19 +28,31 @@ def gram(X):
     return 0.5 * (G + G.T)
 
 
-@pytest.mark.parametrize("n, p, rho", [(300, 100, 0.0), (150, 120, 0.0), (400, 90, 0.8)])
+@pytest.mark.parametrize("n, p, rho", [(300, 100, 0.0), (150, 120, 0.0), (400, 90, 0.3)])
 def test_spectral_bounds_bracket_the_spectrum_tightly(n, p, rho):
     G = gram(gaussian(n, p, 5, n + p, rho)[0])
     ev = np.linalg.eigvalsh(G)
+    assert ev[-1] / ev[0] < EXACT_ABOVE_COND
     hi, lo = spectral_bounds(G[None])
     assert ev[-1] <= hi[0] <= 1.05 * ev[-1]
     assert 0.2 * ev[0] <= lo[0] <= ev[0]
 
 
+def test_ill_conditioned_wide_gram_gets_eigvalsh():
+    X, y = gaussian(400, 90, 5, 490, 0.8)  # equicorrelated: cond(G) ~ 3e3
+    ev = np.linalg.eigvalsh(gram(X))
+    assert ev[-1] / ev[0] > EXACT_ABOVE_COND
+    hi, lo = spectral_bounds(gram(X)[None])
+    assert np.isnan(hi[0]) and np.isnan(lo[0])
+    b = setup([(X, y)], True)
+    assert b.lmin[0] == np.linalg.eigvalsh(b.G[0])[0]  # eigvalsh's value, not a bound
+    assert np.isclose(b.lmin[0], ev[0], rtol=1e-10) and np.isclose(b.lmax[0], ev[-1], rtol=1e-12)
+
+
 def test_spectral_bounds_give_up_on_singular_and_setup_falls_back_to_eigvalsh():
     X, y = gaussian(60, 80, 5, 0)  # p > n: G singular
     hi, lo = spectral_bounds(gram(X)[None])
-    assert hi[0] >= np.linalg.eigvalsh(gram(X))[-1] and np.isnan(lo[0])
+    assert np.isnan(hi[0]) and np.isnan(lo[0])
     b = setup([(X, y)], True)
     ev = np.linalg.eigvalsh(gram(X))
     assert b.lmin[0] == max(ev[0], 0.0) and b.lmax[0] == ev[-1]  # eigvalsh's values

@@ -87,8 +87,8 @@ factorizations of :math:`\sigma I - G` and :math:`G - \sigma I` that prove
 :math:`\lambda_{\max} \le \sigma + \delta` and :math:`\lambda_{\min} \ge \sigma - \delta`
 with Demmel's rounding allowance δ; ``_dense.spectral_bounds``): λ_max from above and
 λ_min from below, so every step, modulus and certificate below stays valid, and ``cond``
-is an upper bound (within a few tens of per cent). Where no lower shift passes (singular
-or nearly singular ``G``) ``eigvalsh`` is used.
+is an upper bound (within a few tens of per cent). Where the estimated cond(G) exceeds
+1e3, or no lower shift passes (singular ``G``), ``eigvalsh`` is used.
 
 Accuracy contract (when ``converged`` is True)
 ---------------------------------------------

@@ -699,7 +699,9 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
     if W0 is not None:
         W = np.array(W0, dtype=np.float64)
     elif polish and P > DENSE_MIN_P and not positive:
-        W, path_rounds = path_start(batch, pen)
+        W, path_rounds, reached = path_start(batch, pen)
+        if not reached.all():  # where the path gave up: the separable start
+            W = np.where(reached[:, None, :], W, _guess(batch, pen))
     elif polish:
         W = _guess(batch, pen)
     else:

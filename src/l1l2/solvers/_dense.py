@@ -14,12 +14,19 @@ _EPS = np.finfo(np.float64).eps
 #: Problems with more features than this use these tools (fewer: ``eigvalsh`` and the
 #: separable start, which cost less there).
 DENSE_MIN_P = 64
+#: Matrices whose Lanczos estimate of cond exceeds this get ``eigvalsh`` instead of bounds:
+#: there λ_min is poorly estimated, a loose bound slows the certificate, and the
+#: iterations cost far more than the eigenvalues anyway.
+EXACT_ABOVE_COND = 1e3
 #: Lanczos steps of the spectral estimates (then certified by Cholesky factorizations).
 LANCZOS_STEPS = 16
 #: Active-set rounds per α of the path before it moves on (the iteration takes over).
 PATH_ROUNDS = 40
 #: Of those, primal-dual active-set (Newton) rounds before descent steps take over.
 PATH_NEWTON = 8
+#: The path ends (the smaller α are left to the caller) at the α where this many have
+#: not settled (one: on designs where it does not settle it is a waste of time).
+PATH_MISSES = 1
 
 
 # --------------------------------------------------------------------------- spectra
@@ -99,7 +106,8 @@ def spectral_bounds(g):
     :math:`\lambda_{\min} \ge \sigma - \delta` (:func:`_shift_certified`). The upper
     shift starts at 1.01·θ_max and grows by 10 % per failure, the lower one starts at
     0.8·θ_min and halves, at most six times and not below 1e-6·θ_max; a matrix for which
-    none passes (singular, or close) gets ``nan`` for the caller to use ``eigvalsh``.
+    none passes (singular, or close), or whose estimated condition number θ_max/θ_min
+    exceeds :data:`EXACT_ABOVE_COND`, gets ``nan`` for the caller to use ``eigvalsh``.
     Two factorizations (when the first shifts pass) and sixteen products per matrix cost
     a fraction of ``eigvalsh``.
     """
@@ -108,8 +116,8 @@ def spectral_bounds(g):
     hi, lo = np.full(k, np.nan), np.full(k, np.nan)
     for i in range(k):
         top = max(float(tmax[i]), 0.0)
-        if top == 0.0:
-            continue
+        if top == 0.0 or top > EXACT_ABOVE_COND * float(tmin[i]):
+            continue  # ill-conditioned: its small end is where bounds would be loose
         sigma = 1.01 * top
         for _ in range(40):
             delta = _shift_certified(g[i], sigma, -1.0)
@@ -182,6 +190,9 @@ class _Face:
         """Make the face ``mask``; False if its matrix is not (numerically) positive definite."""
         s = self.idx.size
         keep = mask[self.idx]
+        if (~keep).sum() > 4:  # many leave: factorize the face afresh (one potrf)
+            self.reset(self.a2)
+            s, keep = 0, keep[:0]
         if not keep.all():
             # The factor is the R of a QR factorization of itself (Q = I): deleting a
             # column is a column deletion from a QR factorization, whose rotations mix
@@ -272,11 +283,18 @@ def _line_search(w, d, xi, Hd, a1):
     return float(cand[k]), -1
 
 
+def _objective(w, gw, c, a1, a2):
+    """F(w) less the constant ``yy/2``, from ``gw`` = G w."""
+    return 0.5 * (w @ gw + a2 * (w @ w)) - c @ w + a1 * np.abs(w).sum()
+
+
 def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
     r"""Active-set continuation along α (``order``: decreasing α₁) for one problem.
 
-    Returns W (q, A) and the face solves spent per α (each followed by one product with
-    ``G``). Each α starts from the previous solution. A round of the primal-dual
+    Returns W (q, A), the face solves spent per α (each followed by one product with
+    ``G``) and which α it reached: the path ends at the :data:`PATH_MISSES`-th α whose
+    rounds did not settle (to a solution up to rounding), the smaller α are left to the
+    caller. Each α starts from the previous solution. A round of the primal-dual
     active-set method (a semismooth Newton method on the proximal fixed point, with the
     diagonal scaling :math:`D = \mathrm{diag}(G) + \alpha_2`): with
     :math:`\xi = c - (G + \alpha_2 I)w` and :math:`u = w + \xi/D`, the face is
@@ -284,20 +302,24 @@ def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
     ``w`` becomes the minimizer on that face (by the updated Cholesky factor). When a
     round leaves ``F`` and ``s`` unchanged, ``w`` is the Lasso solution (sign-consistent
     on F, :math:`|\xi_j| \le \alpha_1` off it) up to rounding. Newton steps need not
-    lower F: after :data:`PATH_NEWTON` rounds at one α the rounds become descent steps
-    (face minimizer if it keeps the signs, else an exact line search towards it,
-    :func:`_line_search`; feature-sign search, Lee et al. 2007). An α stops at its
+    lower F (and may cycle on correlated designs): after :data:`PATH_NEWTON` rounds at one
+    α the rounds go on from the better (lower F) of the last Newton iterate and the
+    previous solution with descent steps (face minimizer if it keeps the signs, else an
+    exact line search towards it, :func:`_line_search`; feature-sign search, Lee et al.
+    2007), which only lower F. An α stops at its
     solution or after ``rounds`` rounds; the iteration takes over from there.
     """
     q = c.size
     W = np.zeros((q, len(a1s)))
     spent = np.zeros(len(a1s), dtype=np.int64)
+    ok = np.zeros(len(a1s), dtype=bool)
     w = np.zeros(q)
     gw = np.zeros(q)  # G w
     face = _Face(G, *linalg)
     dG = np.einsum("ii->i", G)
     cmax = float(np.max(np.abs(c))) if q else 0.0
     pred = None
+    misses = 0
     for j in order:
         a1, a2 = float(a1s[j]), float(a2s[j])
         if a1 <= 0:
@@ -306,9 +328,15 @@ def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
             face.reset(a2)
         D = dG + a2
         thr = a1 + 1e-12 * max(a1, cmax)
-        prev, single, moved, failed = None, False, False, False
+        prev, single, moved, failed, settled = None, False, False, False, False
+        w0, gw0 = w.copy(), gw  # the previous solution: descent restarts from it
         r = 0
         for r in range(1, rounds + 1):
+            if r == PATH_NEWTON + 1:  # Newton did not settle (it may cycle): descend,
+                # from the better of its last iterate and the previous solution
+                if _objective(w0, gw0, c, a1, a2) < _objective(w, gw, c, a1, a2):
+                    w, gw = w0.copy(), gw0
+                prev, single = 0, False
             xi = c - gw
             if a2:
                 xi -= a2 * w
@@ -324,6 +352,7 @@ def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
                 F = np.abs(u) * D > thr
                 key = F * sgn
                 if prev is not None and (key == prev).all():
+                    settled = True
                     break
                 prev = key
                 if r == 1 and pred is not None and pred[1] == a2 and (key == pred[4]).all():
@@ -336,6 +365,7 @@ def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
                 S = w != 0
                 viol = ~S & (np.abs(xi) > thr)
                 if prev is None and not viol.any():
+                    settled = True
                     break  # w is its face's minimizer (below) and no violator
                 if single and viol.any():
                     best = np.argmax(np.where(viol, np.abs(xi), -np.inf))
@@ -345,7 +375,7 @@ def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
                 sgn = np.where(S, np.sign(w), np.sign(xi))
             if not F.any():
                 w[:] = 0.0
-                gw[:] = 0.0
+                gw = np.zeros(q)
                 prev = None if r > PATH_NEWTON else prev
                 continue
             if not face.update(F):
@@ -382,11 +412,16 @@ def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
             z[idx] = face.solve(sgn[idx])  # −dw/dα₁ on this face
             pred = (a1, a2, z, G[idx].T @ z[idx] if 8 * idx.size < q else G @ z, key)
         W[:, j] = w
-    return W, spent
+        ok[j] = True
+        misses += not settled
+        if misses == PATH_MISSES:  # the α below would start further and further away
+            break
+    return W, spent, ok
 
 
 def path_start(batch, pen):
-    """Starting points (m, P, A) and rounds spent (m, A) by :func:`_path_one` per problem."""
+    """Starting points (m, P, A), face solves spent and which pairs the path reached
+    (both (m, A)) by :func:`_path_one` per problem."""
     from scipy.linalg import lapack, qr_delete
 
     m, P, A = batch.m, batch.P, pen.alphas.size
@@ -395,8 +430,9 @@ def path_start(batch, pen):
     order = np.argsort(-a1, kind="stable")
     W = np.zeros((m, P, A))
     spent = np.zeros((m, A), dtype=np.int64)
+    ok = np.zeros((m, A), dtype=bool)
     for i in range(m):
         q = int(batch.p[i])
-        W[i, :q], spent[i] = _path_one(batch.G[i, :q, :q], batch.C[i, :q, 0], a1, a2, order,
-                                       (lapack, qr_delete))
-    return W, spent
+        W[i, :q], spent[i], ok[i] = _path_one(batch.G[i, :q, :q], batch.C[i, :q, 0], a1, a2,
+                                              order, (lapack, qr_delete))
+    return W, spent, ok
