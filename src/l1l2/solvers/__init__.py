@@ -61,7 +61,9 @@ Methods
     then descent rounds (feature-sign search with an exact line search) if the Newton
     rounds do not settle; the first guess of each α moves the previous solution linearly
     along its face. Where the rounds settle the start is the exact solution up to
-    rounding (``_dense.path_start``; ``n_iter`` counts its face solves). At iteration 0
+    rounding (``_dense.path_start``; ``n_iter`` counts its face solves); at the first α
+    where they do not (40 rounds; strongly correlated designs) the path ends and the
+    smaller α get the separable start. At iteration 0
     (for the pairs the start does not finish) and at a check, a pair due for it runs up to
     8 active-set rounds (1 for more than 32 features, where each round is a CG on the whole
     batch): a
