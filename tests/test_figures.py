@@ -330,7 +330,12 @@ def _matplotlib_save(result, path, dpi):
     leaves behind (one more layout pass per save)."""
     import io
 
-    from l1l2.plots.style import PALETTE_COLORS, _PaletteGifWriter, use_style
+    from l1l2.plots.style import (
+        PALETTE_COLORS,
+        PNG_COMPRESS_LEVEL,
+        _PaletteGifWriter,
+        use_style,
+    )
 
     with use_style(result.l1l2_style):
         if path.suffix == ".gif":
@@ -341,7 +346,7 @@ def _matplotlib_save(result, path, dpi):
             buffer.seek(0)
             with Image.open(buffer) as image:
                 small = image.convert("RGB").quantize(PALETTE_COLORS, Image.Quantize.FASTOCTREE)
-                small.save(path, format="PNG", optimize=True)
+                small.save(path, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
 
 
 @pytest.mark.workflow

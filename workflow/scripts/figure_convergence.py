@@ -7,6 +7,11 @@ from l1l2.tables import read_split
 
 from _runner import run
 
+#: Iterations of panel (a)'s gap histories at most: enough for the runs that converge (tens to
+#: hundreds in the Legendre basis) and to show the monomial runs still far from it. Every
+#: iteration of a history is measured (gap and certificate), so this sets the job's cost.
+GAP_HISTORY_ITERATIONS = 5000
+
 
 def main(smk):
     p = smk.params
@@ -29,10 +34,12 @@ def main(smk):
     alpha = min(p.lambdas, key=lambda lam: abs(lam - 1e-3))  # a mid-range λ of the grid
     degree = max(p.degrees)
     runs = plots.lasso_gap_histories(
-        split, degree, alpha, p.domain, tol, coef_tol=p.solver["coef_tol"]
+        split, degree, alpha, p.domain, tol, n_iter=GAP_HISTORY_ITERATIONS,
+        coef_tol=p.solver["coef_tol"],
     )
     figure = plots.convergence(
-        runs, table, p.scenario, degree, alpha, tol=tol, max_iter=max_iter, style=p.style
+        runs, table, p.scenario, degree, alpha, tol=tol, max_iter=max_iter,
+        n_iter=GAP_HISTORY_ITERATIONS, style=p.style,
     )
     plots.save(figure, smk.output.figure, p.dpi)
 

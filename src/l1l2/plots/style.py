@@ -45,6 +45,9 @@ STYLES = {"default": Path(__file__).with_name("l1l2.mplstyle")}
 #: Colours of a saved PNG's palette, and of each frame of a GIF.
 PALETTE_COLORS = 256
 GIF_COLORS = 64
+#: zlib level of the PNGs: 9 (Pillow's ``optimize``) took 2.4 times as long for 1.6 % smaller
+#: files (the default study's 106 PNGs: 4.9 against 2.0 CPU-s, 3.19 against 3.24 MB).
+PNG_COMPRESS_LEVEL = 8
 
 
 @contextmanager
@@ -153,7 +156,7 @@ def save(result, path, dpi: int, data_path=None) -> None:
                     fig.canvas.draw()
                     image = _pixels(fig)
                 small = image.quantize(PALETTE_COLORS, Image.Quantize.FASTOCTREE)
-                small.save(path, format="PNG", optimize=True)
+                small.save(path, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
     finally:
         plt.close(fig)
     data = getattr(result, "l1l2_data", None)
