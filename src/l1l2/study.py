@@ -337,6 +337,7 @@ def compare_with_reference(
     for problem in build_problems(split_table, degrees, basis, domain, replicates, folds=False):
         fit_rows = fits[(problem.replicate, problem.degree)]
         alphas = fit_rows["lambda"].to_numpy()
+        fit_converged, fit_gap = fit_rows["converged"].to_numpy(), fit_rows["gap"].to_numpy()
         ours = wide.loc[(problem.replicate, problem.degree)].loc[alphas]
         ours = ours[list(range(problem.degree + 1))].to_numpy()
         ref = reference_fit(
@@ -365,7 +366,6 @@ def compare_with_reference(
         low, high = gram_spectrum(problem.X)
         rho = 1.0 if penalty == "l1" else 0.0 if penalty in ("l2", "none") else float(ratio)
         for i, lam in enumerate(alphas):
-            fit = fit_rows.iloc[i]
             b_ours, w_ours = ours[i, 0], ours[i, 1:]
             w_ref, b_ref = ref.coef[i], float(ref.intercept[i])
             f_ours = objective(problem.X, problem.y, w_ours, b_ours, penalty, lam, ratio)
@@ -392,9 +392,9 @@ def compare_with_reference(
                     ),
                     "n_nonzero_l1l2": int(np.count_nonzero(w_ours)),
                     "n_nonzero_sklearn": int(np.count_nonzero(w_ref)),
-                    "converged": bool(fit["converged"]),
+                    "converged": bool(fit_converged[i]),
                     "sklearn_converged": bool(ref.converged[i]),
-                    "gap_l1l2": float(fit["gap"]),
+                    "gap_l1l2": float(fit_gap[i]),
                     "gap_sklearn": float(ref.gap[i]),
                     # strong-convexity modulus of F: λ_min(G) + α(1 − ρ)
                     "mu": low + float(lam) * (1.0 - rho),
