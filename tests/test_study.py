@@ -63,7 +63,8 @@ def test_problems_equal_the_basis_evaluated_at_each_degree(table, basis):
             np.testing.assert_allclose(p.X_eval, X_eval, rtol=1e-12, atol=1e-12)
 
 
-def test_write_csv_writes_the_bytes_of_to_csv(tmp_path):
+def test_write_csv_writes_the_bytes_of_to_csv(tmp_path, monkeypatch):
+    from l1l2 import tables
     from l1l2.tables import write_csv
 
     rng = np.random.default_rng(3)
@@ -89,12 +90,15 @@ def test_write_csv_writes_the_bytes_of_to_csv(tmp_path):
                           "status": ["ok", "not converged"], "panel": "fits"}),
         ], ignore_index=True).astype({"x": object}),
         "empty_text": pd.DataFrame({"name": ["", "a"], "v": [1, 2]}).astype({"name": object}),
+        "quoted_late": pd.DataFrame({"name": ["a"] * 10 + ["b,c"], "v": np.arange(11.0)}),
     }
-    for name, frame in frames.items():
-        ours, theirs = tmp_path / f"{name}.ours.csv", tmp_path / f"{name}.pandas.csv"
-        write_csv(frame, str(ours))
-        frame.to_csv(theirs, index=False)
-        assert ours.read_bytes() == theirs.read_bytes(), name
+    for rows in (tables.WRITE_CSV_ROWS, 7):  # in one piece, and in pieces of 7 rows
+        monkeypatch.setattr(tables, "WRITE_CSV_ROWS", rows)
+        for name, frame in frames.items():
+            ours, theirs = tmp_path / f"{name}.ours.csv", tmp_path / f"{name}.pandas.csv"
+            write_csv(frame, str(ours))
+            frame.to_csv(theirs, index=False)
+            assert ours.read_bytes() == theirs.read_bytes(), (name, rows)
 
 
 def test_fit_grid_scores_match_a_direct_computation(table):

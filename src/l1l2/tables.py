@@ -803,29 +803,42 @@ def _object_cell(value) -> str | None:
     return None
 
 
+#: Rows :func:`write_csv` formats at a time: its cells are Python strings (tens of bytes each),
+#: so a large table is written in pieces of bounded memory.
+WRITE_CSV_ROWS = 50_000
+
+
 def write_csv(frame: pd.DataFrame, path: str) -> None:
     """``frame.to_csv(path, index=False)``, byte for byte, with less work per cell.
 
     The cells are formatted column by column with Python's ``repr`` (the shortest round-trip
-    form, which is what pandas writes for float64; tested against ``to_csv``); a frame with a
-    column pandas would quote, or of another dtype, is written by ``to_csv`` itself.
+    form, which is what pandas writes for float64; tested against ``to_csv``), at most
+    :data:`WRITE_CSV_ROWS` rows at a time; a frame with a column pandas would quote, or of
+    another dtype, is written by ``to_csv`` itself.
     """
-    columns = []
-    if frame.columns.empty or frame.columns.duplicated().any():
+    names = list(frame.columns)
+    if (
+        not names
+        or frame.columns.duplicated().any()
+        or not all(isinstance(n, str) and not any(c in n for c in ',"\n\r') for n in names)
+        or not all(
+            isinstance(dtype, np.dtype | pd.StringDtype) and dtype.kind in "fiubOT"
+            for dtype in frame.dtypes
+        )
+    ):
         frame.to_csv(path, index=False)
         return
-    for name in frame.columns:
-        dtype = frame[name].dtype
-        plain = isinstance(dtype, np.dtype | pd.StringDtype) and dtype.kind in "fiubOT"
-        cells = _csv_cells(frame[name].to_numpy()) if plain else None
-        if cells is None or not isinstance(name, str) or any(c in name for c in ',"\n\r'):
-            frame.to_csv(path, index=False)
-            return
-        columns.append(cells)
-    lines = [",".join(frame.columns)]
-    lines.extend(map(",".join, zip(*columns, strict=True)))
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        handle.write("\n".join(lines) + "\n")
+        handle.write(",".join(names) + "\n")
+        for start in range(0, len(frame), WRITE_CSV_ROWS):
+            part = frame.iloc[start : start + WRITE_CSV_ROWS]
+            columns = [_csv_cells(part[name].to_numpy()) for name in names]
+            if any(cells is None for cells in columns):
+                break
+            handle.write("".join(",".join(row) + "\n" for row in zip(*columns, strict=True)))
+        else:
+            return
+    frame.to_csv(path, index=False)  # a cell pandas would quote: pandas writes it all
 
 
 class ChecksummedCSV:
