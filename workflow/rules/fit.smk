@@ -29,9 +29,10 @@ rule fit:
         "../scripts/fit.py"
 
 
-# One job for the whole study: each job pays scikit-learn's import (~1.5 CPU-s, more than the
-# reference fits of a scenario), and the params (the study's grid) name every scenario, so any
-# scenario change reran all per-scenario jobs anyway. Outputs stay one pair per scenario.
+# One job for the whole study: each job pays scikit-learn's import and teardown (~1.5 CPU-s,
+# about what a scenario's reference fits cost), and the params (the study's grid) name every
+# scenario, so any scenario change reran all per-scenario jobs anyway. Outputs stay one pair per
+# scenario.
 rule reference:
     input:
         data=expand("data/split/{scenario}.csv", scenario=SCENARIOS),
