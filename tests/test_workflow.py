@@ -2,6 +2,7 @@
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -126,6 +127,29 @@ def test_every_job_logs_its_cpu_time_and_peak_memory(tiny_run: Path):
         assert 0 < float(startup) <= float(cpu) and 20 < float(rss) < 2000, (log, found)
         rules[rule] = rules.get(rule, 0) + 1
     assert rules["fit"] == 8 and rules["simulate"] == 2 and "manifest" in rules
+
+
+def test_peak_memory_is_the_jobs_own_not_its_parents(tmp_path: Path):
+    """A job is forked from Snakemake and exec'd: its logged peak must not be the parent's (Linux
+    keeps ru_maxrss across execve). A parent holding 300 MB starts a small Python child."""
+    child = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import _runner; "
+        "print(_runner.peak_memory_mb())"
+    )
+    parent = (
+        "import subprocess, sys; block = bytearray(300 * 2**20); "
+        "block[::4096] = b'\\1' * len(block[::4096]); "
+        f"print(subprocess.run([sys.executable, '-c', {child!r}, sys.argv[1]], "
+        "capture_output=True, text=True, check=True).stdout)"
+    )
+    scripts = str(ROOT / "workflow/scripts")
+    out = subprocess.run(
+        [sys.executable, "-c", parent, scripts],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert 5 < float(out) < 150, out
 
 
 def test_no_change_rerun_does_nothing(tiny_run: Path):

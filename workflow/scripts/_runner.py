@@ -36,6 +36,23 @@ def cpu_seconds():
     return own.ru_utime + own.ru_stime
 
 
+def peak_memory_mb():
+    """Peak resident memory of this process since it started, in MB.
+
+    Linux keeps ``ru_maxrss`` across ``execve``: a job forked from Snakemake would report
+    Snakemake's own high-water mark (~140 MB) whenever its own peak is lower. ``VmHWM`` in
+    /proc/self/status belongs to the job's own address space; ``ru_maxrss`` only where that
+    file does not exist (not Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def usage(rule, startup_cpu):
     """This job's CPU seconds (all, and before ``main``: interpreter, Snakemake's preamble and the
     script's imports), peak memory and wall seconds since its process started, as one log line
@@ -43,7 +60,7 @@ def usage(rule, startup_cpu):
     ``rule=fit cpu_s=1.23 startup_cpu_s=0.61 max_rss_mb=95.1 wall_s=1.50``."""
     line = (
         f"rule={rule} cpu_s={cpu_seconds():.3f} startup_cpu_s={startup_cpu:.3f} "
-        f"max_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}"
+        f"max_rss_mb={peak_memory_mb():.1f}"
     )
     try:  # Linux: field 22 of /proc/self/stat is the start time, in clock ticks since boot
         with open("/proc/self/stat", encoding="ascii") as handle:
