@@ -1077,12 +1077,67 @@ def _prox_grad(G, C, V, a1, a2, L, positive):
     return Vn, np.any((Vn != 0) != (V != 0), axis=1)
 
 
+def _face_direct(G, C, sgn, a1, pairs):
+    """Exact solves of G_SS v = c_S − α₁ s_S (α₂ = 0) for the pairs ``pairs`` (B, A).
+
+    The pairs of a problem that share a face and signs share the matrix: each distinct
+    (problem, signs) is factored once, for the two right-hand sides c_S and s_S, and a
+    pair's solution is x_c − α₁·x_s. Returns V (B, P, A), zero off the faces and for the
+    other pairs, and the pairs solved (``pairs`` less any whose solution is not finite).
+    """
+    nb, P, A = sgn.shape
+    r, q = np.nonzero(pairs)
+    sg = sgn[r, :, q]  # (n, P) in {−1, 0, 1}
+    key = (sg + 1.0) @ 3.0 ** np.arange(P)  # exact in float64 for P ≤ 33
+    order = np.lexsort((key, r))
+    rs, ks = r[order], key[order]
+    new = np.empty(order.size, dtype=bool)
+    new[:1] = True
+    new[1:] = (rs[1:] != rs[:-1]) | (ks[1:] != ks[:-1])
+    first = order[new]
+    inv = np.empty(order.size, dtype=np.int64)
+    inv[order] = np.cumsum(new) - 1
+    Su = sg[first] != 0
+    M = G[r[first]] * (Su[:, :, None] & Su[:, None, :])
+    M[:, np.arange(P), np.arange(P)] += ~Su  # identity off the face
+    rhs = np.stack([C[r[first], :, 0] * Su, sg[first]], axis=2)
+    try:
+        X = np.linalg.solve(M, rhs)
+    except np.linalg.LinAlgError:  # an exactly singular face: CG instead
+        return np.zeros(sgn.shape), np.zeros_like(pairs)
+    a1p = np.broadcast_to(a1, (nb, 1, A))[r, 0, q]
+    Vp = X[inv, :, 0] - a1p[:, None] * X[inv, :, 1]
+    fine = np.all(np.isfinite(Vp), axis=1)
+    out = np.zeros(sgn.shape)
+    out[r[fine], :, q[fine]] = Vp[fine]
+    solved = np.zeros_like(pairs)
+    solved[r[fine], q[fine]] = True
+    return out, solved
+
+
 def _face_solve(G, C, V, a1, a2, thr, P):
-    """CG on the face of V, then back to the first sign change; returns (V, flipped, steps)."""
+    """Minimize on the face of V, then back to the first sign change; returns (V, flipped,
+    steps).
+
+    ``thr`` > 0 exactly where μ_sc > 0 (the face matrices are positive definite there). For
+    those pairs, with α₂ = 0 and P ≤ PAIRS_MAX_P, the face system is solved directly
+    (:func:`_face_direct`, counted as one step); otherwise by CG (:func:`_face_cg`).
+    """
     S = V != 0  # padded rows (G = 0, c = 0) stay exactly 0, so never in S
     sgn = np.sign(V)
-    B = (C - a1 * sgn) * S
-    V2, taken = _face_cg(G, B, V, a2, S, thr)
+    taken = 0
+    rest = S
+    if a2 is None and P <= PAIRS_MAX_P:
+        ok = np.broadcast_to(thr > 0, (V.shape[0], 1, V.shape[2]))[:, 0, :] & S.any(axis=1)
+        if ok.any():
+            V2, solved = _face_direct(G, C, sgn, a1, ok)
+            taken = 1
+            rest = S & ~solved[:, None, :]
+    if rest is S or rest.any():
+        B = (C - a1 * sgn) * rest
+        Vc, t = _face_cg(G, B, V, a2, rest, thr)
+        V2 = Vc if rest is S else np.where(solved[:, None, :], V2, Vc)
+        taken = max(taken, t)
     flip = S & (V2 * sgn <= 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(flip, V / (V - V2), np.inf)
