@@ -668,6 +668,30 @@ def test_auto_and_cg_agree_with_fista(penalty):
             solve_many(problems, penalty, alphas, rho, method="cg")
 
 
+def test_lasso_face_of_a_small_problem_is_solved_directly_and_exactly():
+    from l1l2.solvers._batch import _face_solve, setup
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((60, 8))
+    y = X[:, :3] @ np.array([1.0, -2.0, 0.5]) + 0.1 * rng.standard_normal(60)
+    b = setup([(X, y)], True)
+    alphas = np.array([1e-3, 1e-2])
+    V = np.zeros((1, 8, 2))
+    V[0, :3, :] = np.array([0.9, -1.9, 0.4])[:, None]  # support {0, 1, 2}, right signs
+    out, flipped, taken = _face_solve(b.G, b.C, V, alphas.reshape(1, 1, 2), None,
+                                      np.full((1, 1, 2), 1e-30), b.P)
+    assert taken == 1 and not flipped.any()  # one direct solve, no sign change
+    for j, a in enumerate(alphas):
+        exact = np.linalg.solve(b.G[0, :3, :3], b.C[0, :3, 0] - a * np.sign(V[0, :3, j]))
+        np.testing.assert_allclose(out[0, :3, j], exact, rtol=1e-12, atol=0)
+        assert np.all(out[0, 3:, j] == 0.0)
+    # Where the Gram matrix is not certified positive definite (thr = 0): CG, as before.
+    cg, _, steps = _face_solve(b.G, b.C, V, alphas.reshape(1, 1, 2), None,
+                               np.zeros((1, 1, 2)), b.P)
+    assert steps > 1
+    np.testing.assert_allclose(cg, out, rtol=0, atol=1e-10)
+
+
 def test_gap_safe_screening_certifies_sparse_fits_on_an_ill_conditioned_basis():
     rng = np.random.default_rng(7)
     x = rng.uniform(-1, 1, 100)

@@ -66,21 +66,23 @@ Methods
     smaller α get the separable start. At iteration 0
     (for the pairs the start does not finish) and at a check, a pair due for it runs up to
     8 active-set rounds (1 for more than 32 features, where each round is a CG on the whole
-    batch): a
-    proximal-gradient step (it adds the coordinates that violate the optimality
-    conditions), conjugate gradient on the face of the result — with the support
-    :math:`S` and signs :math:`s` fixed the problem is smooth,
-    :math:`(G + \alpha_2 I)_{SS} w_S = c_S - \alpha_1 s_S` — and a step back to the first
-    coordinate that would change sign, which is set to 0 (a feature-sign step). Each step
-    lowers the objective, so the result replaces the iterate (momentum reset); it is
-    returned when its own measures meet the contract (so its accuracy is certified like
-    any other iterate's). After the first round only the pairs whose support changed go
-    on, one pair per row. A pair not finished waits 1, 2, 4, … 16 checks for its next
-    rounds. FISTA identifies the support where the rounds do not; CG ends the tail of
-    slow linear convergence. ``n_iter`` counts FISTA, proximal and CG steps alike (one
-    matrix product each) and ``max_iter`` bounds their sum. ``cg`` and
-    ``auto`` stop a fit (not converged) at its rounding floor: no 0.1 % progress of gap or
-    bound in 30 checks (for ``auto`` with an L1 term only once the gap is met).
+    batch): a proximal-gradient step (it adds the coordinates that violate the optimality
+    conditions), the minimizer on the face of the result — with the support :math:`S` and
+    signs :math:`s` fixed the problem is smooth, :math:`(G + \alpha_2 I)_{SS} w_S = c_S -
+    \alpha_1 s_S`, solved directly (one LU factorization per problem, face and signs, shared
+    by the α that have them) for the Lasso with at most 32 features where
+    :math:`\lambda_{\min}(G)` exceeds its rounding allowance (``Batch.mu_strong`` > 0), by
+    conjugate gradient otherwise — and a step back to the first coordinate that would change
+    sign, which is set to 0 (a feature-sign step). Each step lowers the objective, so the
+    result replaces the iterate (momentum reset); it is returned when its own measures meet
+    the contract (so its accuracy is certified like any other iterate's). After the first
+    round only the pairs whose support changed go on, one pair per row. A pair not finished
+    waits 1, 2, 4, … 16 checks for its next rounds. FISTA identifies the support where the
+    rounds do not; CG ends the tail of slow linear convergence. ``n_iter`` counts FISTA,
+    proximal and CG steps alike (one matrix product each; a direct face solve counts as one)
+    and ``max_iter`` bounds their sum. ``cg`` and ``auto`` stop a fit (not converged) at its
+    rounding floor: no 0.1 % progress of gap or bound in 30 checks (for ``auto`` with an L1
+    term only once the gap is met).
 
 The step is :math:`t = s/L` with :math:`L = \lambda_{\max}(G) + \alpha_2` and ``step_scale``
 :math:`s = 1` by default. The spectrum of ``G`` comes from ``eigvalsh`` up to 64 features;

@@ -294,7 +294,7 @@ def meets(gap, bound, target, coef_tol, mu_sc):
 
 #: Correction rounds of :func:`certify_exact` after the first measurement.
 REFINE_ROUNDS = 4
-#: Active-set rounds (proximal step, face CG, feature-sign step) of one ``auto`` check.
+#: Active-set rounds (proximal step, face solve, feature-sign step) of one ``auto`` check.
 REFINE_FACE_ROUNDS = 8
 
 
@@ -966,10 +966,11 @@ def _refine(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, *, P, coef_to
     replaces W.
 
     One round: a proximal-gradient step (step 1/L; it adds the coordinates that violate
-    the optimality conditions and drops others), then conjugate gradient on the face of
-    the result — with its support S and signs s fixed, F is a quadratic there, minimized
-    by (G + α₂I)_SS v = c_S − α₁ s_S (at most |S| steps in exact arithmetic, fewer once
-    the residual is small enough for the certificate) — then back along the CG step to
+    the optimality conditions and drops others), then the minimizer on the face of the
+    result — with its support S and signs s fixed, F is a quadratic there, minimized by
+    (G + α₂I)_SS v = c_S − α₁ s_S, solved directly or by CG (at most |S| steps in exact
+    arithmetic, fewer once the residual is small enough for the certificate), see
+    :func:`_face_solve` — then back along the CG step to
     the first coordinate that would change sign, which is set to 0 (F is convex on the
     segment and lower at its CG end, so it only decreases; a feature-sign step). The
     first round runs on the whole block, the next ones (P ≤ PAIRS_MAX_P only) on the
