@@ -1099,13 +1099,30 @@ def _face_direct(G, C, sgn, a1, pairs):
     inv = np.empty(order.size, dtype=np.int64)
     inv[order] = np.cumsum(new) - 1
     Su = sg[first] != 0
-    M = G[r[first]] * (Su[:, :, None] & Su[:, None, :])
-    M[:, np.arange(P), np.arange(P)] += ~Su  # identity off the face
-    rhs = np.stack([C[r[first], :, 0] * Su, sg[first]], axis=2)
-    try:
-        X = np.linalg.solve(M, rhs)
-    except np.linalg.LinAlgError:  # an exactly singular face: CG instead
-        return np.zeros(sgn.shape), np.zeros_like(pairs)
+    ru = r[first]
+    size = Su.sum(axis=1)
+    # Each face gathered into a system of its own size class (the cost of a solve grows
+    # fast with its order): its coordinates first (in order), padded with identity rows.
+    idx = np.argsort(~Su, axis=1, kind="stable")
+    X = np.zeros((first.size, P, 2))
+    bounds = (0, 2, 4, 8, 16, P) if first.size > 64 else (0, P)
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        sel = np.flatnonzero((size > lo) & (size <= hi))
+        if sel.size == 0:
+            continue
+        k = int(size[sel].max())
+        ii = idx[sel, :k]
+        keep = np.take_along_axis(Su[sel], ii, axis=1)
+        M = G[ru[sel][:, None, None], ii[:, :, None], ii[:, None, :]]
+        M *= keep[:, :, None] & keep[:, None, :]
+        M[:, np.arange(k), np.arange(k)] += ~keep  # identity off the face
+        rhs = np.stack([C[ru[sel][:, None], ii, 0] * keep,
+                        np.take_along_axis(sg[first[sel]], ii, axis=1)], axis=2)
+        try:
+            Xs = np.linalg.solve(M, rhs)
+        except np.linalg.LinAlgError:  # an exactly singular face: CG instead
+            return np.zeros(sgn.shape), np.zeros_like(pairs)
+        X[sel[:, None], ii, :] = Xs  # 0 on the identity rows
     a1p = np.broadcast_to(a1, (nb, 1, A))[r, 0, q]
     Vp = X[inv, :, 0] - a1p[:, None] * X[inv, :, 1]
     fine = np.all(np.isfinite(Vp), axis=1)
