@@ -902,8 +902,8 @@ def _prox_step(w, pen, method):
 def _check_with_refinement(w, positive, P, target, coef_tol, record, extra, k, stalled,
                            backoff, batch=None):
     """The check of ``method="auto"``: refine the α columns that have a pair due for a CG
-    step (see the backoff in :func:`iterate`), measure the others as they are; return the
-    objective (B, A).
+    step (see the backoff in :func:`iterate`), measure the others that have a running
+    pair as they are; return the objective (B, A) (not set in the columns without one).
     """
     gb, ga = w.bi[:, None], w.aj
     seen, allowed = backoff[0][gb, ga], backoff[1][gb, ga]
@@ -912,7 +912,9 @@ def _check_with_refinement(w, positive, P, target, coef_tol, record, extra, k, s
     refine = stable.any(axis=0)
     obj = np.empty(w.running.shape)
     tgt = target[w.bi][:, None]
-    for cols, refining in ((np.flatnonzero(refine), True), (np.flatnonzero(~refine), False)):
+    # (Columns without a running pair are not measured: nothing there is recorded.)
+    measured = ~refine & w.running.any(axis=0)
+    for cols, refining in ((np.flatnonzero(refine), True), (np.flatnonzero(measured), False)):
         if cols.size == 0:
             continue
         sub = (w.G, w.C, w.yy, w.W[:, :, cols], w.a1[:, :, cols], w.a2[:, :, cols],
