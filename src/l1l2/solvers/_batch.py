@@ -1091,15 +1091,18 @@ def _face_direct(G, C, sgn, a1, pairs):
     nb, P, A = sgn.shape
     r, q = np.nonzero(pairs)
     sg = sgn[r, :, q]  # (n, P) in {−1, 0, 1}
-    key = (sg + 1.0) @ 3.0 ** np.arange(P)  # exact in float64 for P ≤ 33
-    order = np.lexsort((key, r))
-    rs, ks = r[order], key[order]
-    new = np.empty(order.size, dtype=bool)
-    new[:1] = True
-    new[1:] = (rs[1:] != rs[:-1]) | (ks[1:] != ks[:-1])
-    first = order[new]
-    inv = np.empty(order.size, dtype=np.int64)
-    inv[order] = np.cumsum(new) - 1
+    if A == 1:  # one pair per row: nothing to share
+        first = inv = np.arange(r.size)
+    else:
+        key = (sg + 1.0) @ 3.0 ** np.arange(P)  # exact in float64 for P ≤ 33
+        order = np.lexsort((key, r))
+        rs, ks = r[order], key[order]
+        new = np.empty(order.size, dtype=bool)
+        new[:1] = True
+        new[1:] = (rs[1:] != rs[:-1]) | (ks[1:] != ks[:-1])
+        first = order[new]
+        inv = np.empty(order.size, dtype=np.int64)
+        inv[order] = np.cumsum(new) - 1
     Su = sg[first] != 0
     ru = r[first]
     size = Su.sum(axis=1)
