@@ -365,8 +365,9 @@ CASES = [(SPLIT_FILE, SPLIT, *c) for c in SPLIT_CASES] + [
 ]
 
 
-# Results tables read by later stages: results/tables/metrics.csv (select, figures, summary,
-# explorer, overview) and a fit job's table (aggregate), checked against the study's grid.
+# Results tables read by later stages: results/tables/metrics.csv (select, summary, explorer,
+# overview) and a fit job's table (aggregate, the per-scenario figures), checked against the
+# study's grid.
 METRICS_FILE = "results/tables/metrics.csv"
 FIT_FILE = f"results/fits/{SCENARIO}/lasso.metrics.csv"
 
