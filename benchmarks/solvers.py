@@ -25,8 +25,9 @@ Contestants (single thread; CPU time of this process, ``time.process_time``, so 
 from other processes on a shared machine inflates the figures less than wall time; the
 median of ``--repeat`` interleaved runs, the order rotated each round):
 
-* l1l2 ``solve_many`` (``method="auto"``: FISTA + active-set rounds with conjugate
-  gradient on the face; above 64 features it starts from an active-set continuation along
+* l1l2 ``solve_many`` (``method="auto"``: FISTA + active-set rounds that solve each face
+  system directly, one LU factorization per distinct face, up to 32 features (conjugate
+  gradient on the face above); above 64 features it starts from an active-set continuation along
   α with Cholesky factors of the faces, and takes the spectrum's bounds from shifted
   Cholesky factorizations instead of ``eigvalsh``) and
   ``method="fista"`` (plain FISTA with restart), every problem and α in one batch;
