@@ -72,6 +72,22 @@ def test_every_figure_exists_and_is_a_valid_image(tiny_run: Path):
 
 
 @pytest.mark.workflow
+def test_nothing_is_cut_off_at_the_edge_of_a_figure(tiny_run: Path):
+    """Every image keeps a blank margin: a title or label running past the canvas (as the
+    cross-check title and the fits grid's right-hand error line once did) leaves ink in the
+    outermost pixels. Backgrounds are white; nothing is meant to touch the edge."""
+    for name in expected_figures():
+        with Image.open(tiny_run / name) as image:
+            frames = range(getattr(image, "n_frames", 1))
+            for frame in frames:
+                image.seek(frame)
+                pixels = np.asarray(image.convert("L"))
+                edge = np.concatenate([pixels[:2].ravel(), pixels[-2:].ravel(),
+                                       pixels[:, :2].ravel(), pixels[:, -2:].ravel()])
+                assert edge.min() >= 200, (name, frame, int(edge.min()))
+
+
+@pytest.mark.workflow
 def test_every_figure_writes_the_numbers_it_draws(tiny_run: Path):
     """A CSV beside every figure (the GIF's is fits_animation.csv), and they hold the tables'
     numbers: the bias–variance CSV's measured error is metrics.csv's test MSE."""

@@ -69,16 +69,16 @@ def crosscheck(
     if len(finite):
         lo, hi = finite.min() / 3, finite.max() * 3
         ax_tol.plot([lo, hi], [lo, hi], color="black", linewidth=0.8)
-        ax_tol.text(hi, hi, "difference = tolerance ", ha="right", va="top", fontsize=8,
+        ax_tol.text(hi, hi, "difference = tolerance ", ha="right", va="bottom", fontsize=8,
                     rotation=0)
     worst = table.iloc[int(np.argmax(table["max_abs_coef_diff"]))]
     status = table["status"].value_counts()
     ax_tol.set_title(
         "every compared fit: difference vs its certified tolerance\n"
         f"{len(table)} fits: " + ", ".join(f"{int(n)} {s}" for s, n in status.items())
-        + f"; largest |Δcoef| = {worst['max_abs_coef_diff']:.2e} (tolerance "
-        f"{worst['coef_tol']:.1e})\n{worst['scenario']}, {worst['model']}, replicate "
-        f"{int(worst['replicate'])}, degree {int(worst['degree'])}, "
+        + f"; largest |Δcoef| = {worst['max_abs_coef_diff']:.2e}\n(tolerance "
+        f"{worst['coef_tol']:.1e}) at {worst['scenario']}, {worst['model']}, replicate "
+        f"{int(worst['replicate'])},\ndegree {int(worst['degree'])}, "
         f"λ = {fmt(worst['lambda'])}, cond(G) = {worst['cond_gram']:.1e}",
         fontsize=9,
     )

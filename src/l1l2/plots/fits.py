@@ -74,7 +74,7 @@ def _fits_setup(split_table, function, domain, replicate):
     return table, x, truth, (low - pad, high + pad)
 
 
-def _fits_panel(ax, table, x, truth, models, ylim):
+def _fits_panel(ax, table, x, truth, models, ylim, prefix="test MSE"):
     """Draw the data and the true function on ``ax``, and the (empty) artists of the fits.
 
     Returns ``show(degree, curves)``, which puts the fits of one degree (``curves`` as from
@@ -94,7 +94,7 @@ def _fits_panel(ax, table, x, truth, models, ylim):
     ax.xaxis.set_major_locator(ticker.MaxNLocator(5))
     title = ax.set_title("", fontsize=10)
     # one coloured line of test errors (and λ) per panel, under the title
-    text = ax.annotate("test MSE", xy=(0, 1), xycoords="axes fraction", xytext=(0, 3),
+    text = ax.annotate(prefix, xy=(0, 1), xycoords="axes fraction", xytext=(0, 3),
                        textcoords="offset points", fontsize=8.5, va="bottom", color="0.2")
     labels = {}
     for model in models:
@@ -159,7 +159,9 @@ def under_overfitting(
         sharex=True, sharey=True, squeeze=False,
     )
     for ax, degree in zip(axes.flat, degrees, strict=False):
-        _fits_panel(ax, table, x, truth, models, ylim)[0](degree, curves)
+        # narrow panels: the line of test errors without its prefix (the suptitle names it), so
+        # that the right column's line ends inside the figure
+        _fits_panel(ax, table, x, truth, models, ylim, prefix="")[0](degree, curves)
     for ax in axes.flat[len(degrees):]:
         ax.set_visible(False)
     for ax in axes[-1]:
@@ -168,7 +170,7 @@ def under_overfitting(
         ax.set_ylabel("y")
     fig.suptitle(
         f"Under- to overfitting — {describe_scenario(scenario)}\n{basis} basis, replicate "
-        f"{replicate}; each model at its best-CV λ for the degree",
+        f"{replicate}; each model at its best-CV λ for the degree, its test MSE above each panel",
         fontsize=10,
     )
     tight_layout(fig, rect=(0, 0.08 if ncols < 3 else 0.05, 1, 1))
