@@ -88,6 +88,36 @@ def test_lead_scenario_is_where_ols_test_error_grows_most():
     assert overview.overfit_ratio(overview.degree_curve(metrics, "y")) == pytest.approx(4.0)
 
 
+def _ols_rows(errors_by_replicate, scenario="s", degree=5):
+    rows = []
+    for replicate, error in errors_by_replicate.items():
+        for d, test in ((1, 9.0 - replicate), (degree, error)):  # degree 1: a decoy order
+            rows.append({"scenario": scenario, "model": "ols", "replicate": replicate,
+                         "degree": d, "lambda": 0.0, "test_mse": test})
+    return rows
+
+
+def test_representative_replicate_is_the_lower_median_at_the_largest_degree():
+    # odd count: the median (replicate 3, not replicate 0 which barely overfits)
+    metrics = pd.DataFrame(_ols_rows({0: 0.1, 1: 5.0, 2: 9.0, 3: 2.0, 4: 0.5}))
+    assert overview.representative_replicate(metrics, "s") == 3
+    # even count: the lower of the two middle values
+    metrics = pd.DataFrame(_ols_rows({0: 4.0, 1: 1.0, 2: 3.0, 3: 2.0}))
+    assert overview.representative_replicate(metrics, "s") == 3
+    # ties at the median value: the smaller index
+    metrics = pd.DataFrame(_ols_rows({0: 1.0, 1: 2.0, 2: 2.0, 3: 2.0, 4: 7.0}))
+    assert overview.representative_replicate(metrics, "s") == 1
+    # other scenarios and models do not count; a scenario without OLS rows is one clear error
+    rows = _ols_rows({0: 1.0, 1: 3.0, 2: 2.0}) + _ols_rows({0: 2.0, 1: 1.0, 2: 3.0}, "t")
+    rows += [{**row, "model": "ridge", "test_mse": 100.0 - row["replicate"]}
+             for row in _ols_rows({0: 1.0, 1: 3.0, 2: 2.0})]
+    metrics = pd.DataFrame(rows)
+    assert overview.representative_replicate(metrics, "s") == 2
+    assert overview.representative_replicate(metrics, "t") == 0
+    with pytest.raises(ValueError, match="no OLS rows for scenario 'u'"):
+        overview.representative_replicate(metrics, "u")
+
+
 # --------------------------------------------------------------------------- the tiny run
 
 
@@ -318,3 +348,39 @@ def test_a_dry_run_imports_no_plotting_library(tmp_path: Path):
     assert "snakemake" in imported and "pandas" in imported  # the trace works
     for heavy in ("matplotlib", "altair", "sklearn", "vl_convert"):
         assert heavy not in imported, heavy
+
+
+@pytest.mark.workflow
+def test_the_animation_shows_the_median_replicate_the_text_quotes(tiny_run, tables):
+    """The lead's animation (and the explorer) show the replicate whose largest-degree OLS test
+    MSE is the (lower) median over replicates, and every caption names that replicate."""
+    claims, metrics = tables["claims"], tables["metrics"]
+    lead, degree = claims["lead"], int(claims["overfitting.degree_max"])
+    shown = int(claims["shown_replicate"])
+    top = metrics[(metrics["scenario"] == lead) & (metrics["model"] == "ols")
+                  & (metrics["degree"] == degree)].set_index("replicate")["test_mse"]
+    errors = np.sort(top.to_numpy())
+    lower_median = errors[(len(errors) - 1) // 2]
+    assert top[shown] == lower_median == float(claims["shown_test_at_max"])
+    assert top[top == lower_median].index.min() == shown
+    if len(errors) % 2:
+        assert top[shown] == pytest.approx(float(claims["overfitting.test_at_max"]), rel=1e-12)
+    else:
+        assert top[shown] <= float(claims["overfitting.test_at_max"])
+    # the animation draws that replicate: its data points and its OLS error at the top degree
+    drawn = pd.read_csv(tiny_run / f"results/figures/{lead}/fits_animation.csv")
+    split = pd.read_csv(tiny_run / f"data/split/{lead}.csv")
+    mine = split[(split["replicate"] == shown) & (split["split"] == "test")]
+    points = drawn[drawn["kind"] == "test"]
+    np.testing.assert_array_equal(np.sort(points["y"]), np.sort(mine["y"]))
+    ols = drawn[(drawn["kind"] == "fit") & (drawn["model"] == "ols") & (drawn["degree"] == degree)]
+    assert set(ols["test_mse"]) == {top[shown]}
+    html = (tiny_run / "results/overview/overview.html").read_text()
+    lower = "median" if len(errors) % 2 else "lower median"
+    assert f"Animated: replicate {shown} of {lead}" in html
+    assert f"is the\n{lower} over the {len(errors)}\nreplicates" in html
+    assert f"{float(claims['shown_test_at_max']):.3g}" in html
+    assert "replicate 0" not in html or shown == 0
+    page = (tiny_run / "results/overview/explorer.html").read_text()
+    assert f"replicate {shown} (the {lower} one)" in page
+    assert f"data (replicate {shown})" in page

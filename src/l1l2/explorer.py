@@ -206,6 +206,7 @@ def explorer_chart(
     degree: int,
     lam: float,
     subtitle: str | None = None,
+    replicate: int = 0,
 ):
     """The explorer as an Altair chart (import of Altair happens here, not at module import).
 
@@ -225,6 +226,8 @@ def explorer_chart(
         Where the sliders start.
     subtitle : str, optional
         A line under the title (wrapped), e.g. :func:`cv_blowup_note`.
+    replicate : int
+        The replicate ``tables`` hold (named in the legend and the errors' title).
     """
     import altair as alt
 
@@ -286,7 +289,7 @@ def explorer_chart(
             fill=alt.Fill(
                 "split:N",
                 scale=alt.Scale(domain=["train", "test"], range=["#8c8c8c", "transparent"]),
-                legend=alt.Legend(title="data (replicate 0)", orient="bottom"),
+                legend=alt.Legend(title=f"data (replicate {replicate})", orient="bottom"),
             ),
             stroke=alt.value("#4d4d4d"),
         )
@@ -411,7 +414,7 @@ def explorer_chart(
             text="label:N",
             color=alt.Color("model:N", scale=model_scale, legend=None),
         )
-        .properties(width=300, height=110, title="errors at this point (replicate 0)")
+        .properties(width=300, height=110, title=f"errors at this point (replicate {replicate})")
     )
     chart = (
         alt.vconcat(

@@ -186,6 +186,36 @@ def lead_scenario(metrics: pd.DataFrame, order: Sequence[str]) -> str:
     return max(order, key=lambda s: (ratios[s], -order.index(s)))
 
 
+def representative_replicate(metrics: pd.DataFrame, scenario: str) -> int:
+    """The replicate a figure of one replicate shows: OLS's median test error at the top degree.
+
+    With OLS's test MSE at the largest degree of ``scenario`` sorted over the :math:`R`
+    replicates, :math:`e_{(1)} \\le \\dots \\le e_{(R)}`, the chosen value is the lower median
+    :math:`e_{(\\lceil R/2 \\rceil)}` (the median itself when :math:`R` is odd); among replicates
+    with that value, the smallest index. So the figure's overfitting is the one the median over
+    replicates describes, not that of whichever replicate happens to be number 0.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        Rows of ``results/tables/metrics.csv`` (at least ``scenario``'s OLS rows).
+    scenario : str
+        The scenario.
+
+    Returns
+    -------
+    int
+        The replicate index.
+    """
+    rows = metrics[(metrics["scenario"] == scenario) & (metrics["model"] == "ols")]
+    if rows.empty:
+        raise ValueError(f"no OLS rows for scenario {scenario!r} in the metrics table")
+    top = rows[rows["degree"] == rows["degree"].max()]
+    errors = np.sort(top["test_mse"].to_numpy(dtype=float))
+    lower_median = errors[(len(errors) - 1) // 2]
+    return int(top.loc[top["test_mse"] == lower_median, "replicate"].min())
+
+
 def _train_never_rises(curve: pd.DataFrame) -> bool:
     train = curve["train_median"].to_numpy()
     return bool(np.all(np.diff(train) <= MONOTONE_RTOL * train[:-1]))
@@ -247,6 +277,7 @@ def measure_claims(
     large = max(siblings, key=lambda s: scenarios[s].n_samples)
     large_curve = degree_curve(metrics, large)
     monotone = [s for s in order if _train_never_rises(degree_curve(metrics, s))]
+    shown = representative_replicate(metrics, lead)
     claims = {
         "lead": lead,
         "lead_function": info.function,
@@ -254,6 +285,17 @@ def measure_claims(
         "lead_noise_sd": info.noise_sd,
         "lead_n": info.n_samples,
         "n_replicates": int(metrics.loc[metrics["scenario"] == lead, "replicate"].nunique()),
+        # the replicate the lead's figures of one replicate show (animation, explorer)
+        "shown_replicate": shown,
+        "shown_test_at_max": float(
+            metrics.loc[
+                (metrics["scenario"] == lead)
+                & (metrics["model"] == "ols")
+                & (metrics["degree"] == last["degree"])
+                & (metrics["replicate"] == shown),
+                "test_mse",
+            ].iloc[0]
+        ),
         "overfitting": {
             "degree_min": int(first["degree"]),
             "degree_max": int(last["degree"]),
@@ -494,9 +536,13 @@ median training MSE never rises with the degree in {{ o.train_monotone }} of
 {{ o.ratio|g3 }}×.{% endif %}</p>
 {% if images.get("animation") %}
 <figure><img alt="animation: fits of {{ c.lead }} at every degree" src="{{ images.animation }}">
-<figcaption>Animated: replicate 0 of {{ c.lead }} at every degree, OLS, Ridge and Lasso (each
-penalized model at its best-CV λ for that degree), with the test MSE per degree on the
-right.</figcaption></figure>
+<figcaption>Animated: replicate {{ c.shown_replicate }} of {{ c.lead }} at every degree, OLS, Ridge
+and Lasso (each penalized model at its best-CV λ for that degree), with the test MSE per degree on
+the right. Replicate {{ c.shown_replicate }} is shown because its degree-{{ o.degree_max }} OLS
+test MSE, <span class="num">{{ c.shown_test_at_max|g3 }}</span>, is the
+{{ "median" if c.n_replicates is odd else "lower median" }} over the {{ c.n_replicates }}
+replicates{% if c.n_replicates is even %} (the median quoted above,
+{{ o.test_at_max|g3 }}, is the mean of the two middle ones){% endif %}.</figcaption></figure>
 {% endif %}
 {% if images.get("error_vs_degree") %}
 <figure><img alt="error vs degree, {{ c.lead }}" src="{{ images.error_vs_degree }}">
@@ -591,8 +637,10 @@ winner's interquartile range below every other model's). The winner's median tes
 {% endif %}
 {% if explorer %}
 <h2 id="l1l2-explore">Explore it yourself</h2>
-<p>The interactive explorer of {{ explorer_scenario }} (replicate 0) moves degree and λ with
-sliders (log10 λ along the study's λ grid) and shows the data with the true function and every
+<p>The interactive explorer of {{ explorer_scenario }} (replicate {{ c.shown_replicate }}, the
+one whose degree-{{ o.degree_max }} OLS test MSE is the
+{{ "median" if c.n_replicates is odd else "lower median" }} over replicates) moves degree and λ
+with sliders (log10 λ along the study's λ grid) and shows the data with the true function and every
 model's fit, the fitted weights with exact zeros marked and counted, and the train, CV and test
 error against λ with their values at that point. Nothing is refitted: it draws the coefficients
 the fit stage stored. Outside the report, <code>results/overview/explorer.html</code> is the same

@@ -122,7 +122,7 @@ rule figures_scenario:
     conda:
         ENV
     params:
-        code=library_hash("plots", "tables"),
+        code=library_hash("plots", "tables", "overview"),
         scenario="{scenario}",
         expected=lambda w: expected_tables(w.scenario),
         fits=expected_fits(),

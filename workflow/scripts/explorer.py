@@ -10,7 +10,7 @@ from l1l2.explorer import (
     write_explorer,
     write_vega_spec,
 )
-from l1l2.overview import lead_scenario, scenario_order
+from l1l2.overview import lead_scenario, representative_replicate, scenario_order
 from l1l2.tables import read_metrics, read_split
 
 from _runner import read_csv, run
@@ -28,21 +28,26 @@ def main(smk):
         for i, model in enumerate(p.models)
     }
     rows = metrics[metrics["scenario"] == lead]
+    # the replicate with the median OLS test error at the largest degree, as in the animation
+    shown = representative_replicate(metrics, lead)
     tables = explorer_tables(
-        split, coefs, rows, scenarios[lead].function, p.basis, p.domain, replicate=0
+        split, coefs, rows, scenarios[lead].function, p.basis, p.domain, replicate=shown
     )
-    # start at the largest degree, at Ridge's CV choice of λ there (replicate 0) when fitted
+    # start at the largest degree, at Ridge's CV choice of λ there (that replicate) when fitted
     degree = int(rows["degree"].max())
-    start = rows[(rows["degree"] == degree) & (rows["replicate"] == 0) & (rows["lambda"] > 0)]
+    start = rows[(rows["degree"] == degree) & (rows["replicate"] == shown) & (rows["lambda"] > 0)]
     preferred = start[start["model"] == "ridge"] if (start["model"] == "ridge").any() else start
     lam = float(preferred.loc[preferred["cv_mse"].idxmin(), "lambda"]) if len(preferred) else 1.0
     info = scenarios[lead]
+    median = "median" if rows["replicate"].nunique() % 2 else "lower median"
     title = (
         f"Interactive explorer — {lead}: noise sd {info.noise_sd:g}, n = {info.n_samples}, "
-        f"replicate 0, {p.basis} basis (sliders: degree and log10 λ)"
+        f"replicate {shown} (the {median} one), {p.basis} basis (sliders: degree and log10 λ)"
     )
-    note = cv_blowup_note(tables["errors"], split, replicate=0)
-    chart = explorer_chart(tables, title, p.basis, p.models, p.lambdas, degree, lam, note)
+    note = cv_blowup_note(tables["errors"], split, replicate=shown)
+    chart = explorer_chart(
+        tables, title, p.basis, p.models, p.lambdas, degree, lam, note, replicate=shown
+    )
     write_explorer(chart, smk.output.html)
     write_vega_spec(chart, smk.output.spec)
 

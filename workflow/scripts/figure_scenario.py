@@ -3,6 +3,7 @@
 import pandas as pd
 
 from l1l2 import plots
+from l1l2.overview import representative_replicate
 from l1l2.tables import read_scenario_metrics, read_split
 
 from _runner import run
@@ -21,10 +22,14 @@ def main(smk):
     coefs = {m: pd.read_csv(path) for m, path in zip(p.models, smk.input.coefs, strict=True)}
     shared = {"basis": p.basis, "domain": p.domain, "style": p.style}
     degree = max(p.degrees)
+    # fits.png and fits.gif show one replicate: the one with the median OLS test error at the
+    # largest degree, so that they show the overfitting the medians over replicates describe
+    shown = representative_replicate(metrics, scenario)
 
     figures = {
         out.fits: plots.under_overfitting(
-            split, coefs, metrics, scenario, p.function, p.grid_degrees, **shared
+            split, coefs, metrics, scenario, p.function, p.grid_degrees, **shared,
+            replicate=shown,
         ),
         out.error_vs_degree: plots.error_vs_degree(
             metrics, scenario, basis=p.basis, style=p.style
@@ -42,7 +47,7 @@ def main(smk):
     for path, figure in figures.items():
         plots.save(figure, path, p.dpi)
     animation = plots.under_overfitting_animation(
-        split, coefs, metrics, scenario, p.function, p.degrees, **shared
+        split, coefs, metrics, scenario, p.function, p.degrees, **shared, replicate=shown
     )
     plots.save(
         animation, out.animation, round(p.dpi * ANIMATION_DPI_SCALE), data_path=out.animation_csv
