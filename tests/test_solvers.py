@@ -1,5 +1,7 @@
 """Tests of l1l2.solvers against closed forms, direct solves and scikit-learn."""
 
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -301,6 +303,31 @@ def test_monomial_degree_15_reports_nonconvergence():
         ols = solve(X, y, "none", tol=1e-10, max_iter=500)
     assert not ols.converged[0]
     assert res.cond > 1e9
+
+
+def test_ignored_convergence_warning_is_not_built():
+    """Under a blanket "ignore" filter the unconverged fit is still reported in the result,
+    and the warning (whose class needs scikit-learn) is not built; otherwise it is raised."""
+    code = (
+        "import sys, warnings\n"
+        "import numpy as np\n"
+        "from l1l2.solvers import solve\n"
+        "rng = np.random.default_rng(0)\n"
+        "X, y = rng.normal(size=(30, 5)), rng.normal(size=30)\n"
+        "with warnings.catch_warnings():\n"
+        "    warnings.simplefilter('ignore')\n"
+        "    res = solve(X, y, 'l1', [1e-3], max_iter=2)\n"
+        "assert not res.converged[0]\n"
+        "print('sklearn' in sys.modules)\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('ignore', DeprecationWarning)\n"
+        "    solve(X, y, 'l1', [1e-3], max_iter=2)\n"
+        "print([c.category.__name__ for c in caught])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert out[0] == "False"
+    assert out[1] == "['ConvergenceWarning']"
 
 
 def test_divergence_raises_instead_of_returning_nan():
