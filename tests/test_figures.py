@@ -315,15 +315,21 @@ def test_png_figures_are_byte_identical_when_redrawn(tmp_path: Path):
     assert b"Date" not in first.read_bytes() and b"matplotlib" not in first.read_bytes()
 
 
+def scenario_inputs(run: Path, scenario: str):
+    """What the scenario figure job reads from a finished run: split, metrics, coefficients."""
+    split = pd.read_csv(run / f"data/split/{scenario}.csv")
+    metrics = pd.read_csv(run / "results/tables/metrics.csv")
+    coefs = {
+        m: pd.read_csv(run / f"results/fits/{scenario}/{m}.coefs.csv")
+        for m in ["ols", "ridge", "lasso", "elasticnet"]
+    }
+    return split, metrics, coefs
+
+
 @pytest.mark.workflow
 def test_scenario_figures_and_gif_are_byte_identical_when_redrawn(tiny_run: Path, tmp_path):
     scenario = "sparse_legendre_sd0.2_n60"
-    split = pd.read_csv(tiny_run / f"data/split/{scenario}.csv")
-    metrics = pd.read_csv(tiny_run / "results/tables/metrics.csv")
-    coefs = {
-        m: pd.read_csv(tiny_run / f"results/fits/{scenario}/{m}.coefs.csv")
-        for m in ["ols", "ridge", "lasso", "elasticnet"]
-    }
+    split, metrics, coefs = scenario_inputs(tiny_run, scenario)
     for run in ("a", "b"):
         animation = plots.under_overfitting_animation(
             split, coefs, metrics, scenario, "sparse_legendre", range(1, 7)
@@ -371,12 +377,7 @@ def test_save_draws_less_and_writes_the_bytes_matplotlib_writes(tiny_run: Path, 
     change; a held last frame not at all) and skips the extra layout pass of ``savefig``; the
     files are the bytes matplotlib's own path writes (every frame drawn in full)."""
     scenario = "sine_sd0.2_n60"
-    split = pd.read_csv(tiny_run / f"data/split/{scenario}.csv")
-    metrics = pd.read_csv(tiny_run / "results/tables/metrics.csv")
-    coefs = {
-        m: pd.read_csv(tiny_run / f"results/fits/{scenario}/{m}.coefs.csv")
-        for m in ["ols", "ridge", "lasso", "elasticnet"]
-    }
+    split, metrics, coefs = scenario_inputs(tiny_run, scenario)
     degrees = range(1, 7)  # 6 frames, the last held for three more
     renders = {}
     for how in ("save", "matplotlib"):
