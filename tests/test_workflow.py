@@ -116,15 +116,19 @@ def test_tiny_run_manifest_lists_every_output(tiny_run: Path):
 def test_every_job_logs_its_cpu_time_and_peak_memory(tiny_run: Path):
     """benchmarks/pipeline.py profiles the rules from these lines (one per job, in its log)."""
     pattern = re.compile(
-        r"resources: rule=(\w+) cpu_s=([\d.]+) startup_cpu_s=([\d.]+) max_rss_mb=([\d.]+)"
+        r"resources: rule=(\w+) cpu_s=([\d.]+) startup_cpu_s=([\d.]+) max_rss_mb=([\d.]+) "
+        r"wall_s=([\d.]+)$",
+        flags=re.MULTILINE,
     )
     logs = sorted((tiny_run / "logs").rglob("*.log"))
     rules = {}
     for log in logs:
         found = pattern.findall(log.read_text())
         assert len(found) == 1, log
-        rule, cpu, startup, rss = found[0]
+        rule, cpu, startup, rss, wall = found[0]
         assert 0 < float(startup) <= float(cpu) and 20 < float(rss) < 2000, (log, found)
+        # the job's start is its log's last change minus wall_s (benchmarks/pipeline.py)
+        assert 0 < float(wall) < 600, (log, found)
         rules[rule] = rules.get(rule, 0) + 1
     assert rules["fit"] == 8 and rules["simulate"] == 2 and "manifest" in rules
 
