@@ -733,3 +733,38 @@ def test_gap_safe_screening_certifies_sparse_fits_on_an_ill_conditioned_basis():
             w = exact_enet(X, y, a, 1.0, res.coef[j])
             assert 0 < np.sum(w != 0) <= 6
             assert np.max(np.abs(res.coef[j] - w)) <= max(res.coef_bound[j], 1e-12)
+
+
+def test_auto_finishes_well_conditioned_lasso_grids_in_its_first_active_set_rounds():
+    # Legendre designs (cond(G) <= ~150) over the study's α grid: the separable start and
+    # the active-set rounds of iteration 0 end every fit, none waits for FISTA steps and
+    # a later check (n_iter < check_every); each agrees with an exact face solve.
+    problems = [legendre_design(150, d, seed) for seed in (0, 1) for d in range(1, 16)]
+    alphas = np.logspace(1, -5, 30)
+    res = solve_many(problems, "l1", alphas, method="auto")
+    for (X, y), r in zip(problems, res, strict=True):
+        assert r.converged.all()
+        assert r.n_iter.max() < 10
+        Xc, yc = X - X.mean(axis=0), y - y.mean()
+        G, c = Xc.T @ Xc / X.shape[0], Xc.T @ yc / X.shape[0]
+        for j, a in enumerate(alphas):
+            S = r.coef[j] != 0
+            if S.any():
+                v = np.linalg.solve(G[np.ix_(S, S)], c[S] - a * np.sign(r.coef[j][S]))
+                np.testing.assert_allclose(r.coef[j][S], v, rtol=0, atol=1e-12)
+            xi = c - G @ r.coef[j]
+            assert np.all(np.abs(xi[~S]) <= a * (1 + 1e-9))  # optimal off the support
+
+
+def test_auto_records_the_zero_solutions_exactly_at_the_start():
+    # ||c||_inf <= α: w = 0 is the minimizer, recorded as such with no iteration, gap 0.
+    X, y = legendre_design(80, 6, 5)
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    lam_max = np.max(np.abs(Xc.T @ yc)) / X.shape[0]
+    alphas = lam_max * np.array([4.0, 1.0 + 1e-9, 0.5])
+    for penalty, rho in (("l1", None), ("elasticnet", 0.5)):
+        r = solve(X, y, penalty, alphas if rho is None else alphas / rho, rho, method="auto")
+        assert np.all(r.coef[:2] == 0) and np.all(r.n_iter[:2] == 0)
+        assert np.all(r.gap[:2] == 0) and r.converged.all()
+        assert np.any(r.coef[2] != 0) and r.n_iter[2] > 0
+        np.testing.assert_allclose(r.objective[:2], 0.5 * yc @ yc / X.shape[0], rtol=1e-15)

@@ -52,9 +52,12 @@ Methods
 ``auto``
     ``cg`` for the smooth problems; otherwise FISTA interleaved with active-set rounds.
     Without ``coef_init`` it starts from the separable solution around least squares,
-    :math:`w_j = S_{\alpha_1}(d_j v_j)/(d_j + \alpha_2)` (``v`` the least-squares fit by
-    CG, ``d = diag(G)``: exact for a diagonal ``G``, and a good guess of the support and
-    signs for near-orthogonal bases). With more than 64 features (not with
+    :math:`w_j = S_{\alpha_1}(d_j v_j)/(d_j + \alpha_2)` (``v`` the least-squares fit,
+    by one LU solve where cond(G) ≤ 1e4, else by CG to 0.1 %; ``d = diag(G)``: exact for
+    a diagonal ``G``, and a good guess of the support and signs for near-orthogonal
+    bases). That start is not measured: the pairs whose minimizer is 0
+    (:math:`\lVert c\rVert_\infty \le \alpha_1`) are recorded with w = 0 at once, and every
+    other pair runs the active-set rounds below at iteration 0. With more than 64 features (not with
     ``positive=True``) it starts instead from an active-set continuation along the α
     (decreasing α₁, each from the previous solution): primal-dual active-set (Newton)
     rounds, each solving the face system by an incrementally updated Cholesky factor,
@@ -64,19 +67,22 @@ Methods
     rounding (``_dense.path_start``; ``n_iter`` counts its face solves); at the first α
     where they do not (40 rounds; strongly correlated designs) the path ends and the
     smaller α get the separable start. At iteration 0
-    (for the pairs the start does not finish) and at a check, a pair due for it runs up to
+    (for the pairs the start does not finish; every pair of the separable start but the
+    zeros) and at a check, a pair due for it runs up to
     8 active-set rounds (1 for more than 32 features, where each round is a CG on the whole
     batch): a proximal-gradient step (it adds the coordinates that violate the optimality
     conditions), the minimizer on the face of the result — with the support :math:`S` and
     signs :math:`s` fixed the problem is smooth, :math:`(G + \alpha_2 I)_{SS} w_S = c_S -
     \alpha_1 s_S`, solved directly (one LU factorization per problem, face and signs, shared
-    by the α that have them) for the Lasso with at most 32 features where
+    by the α that have them, in every round) for the Lasso with at most 32 features where
     :math:`\lambda_{\min}(G)` exceeds its rounding allowance (``Batch.mu_strong`` > 0), by
     conjugate gradient otherwise — and a step back to the first coordinate that would change
     sign, which is set to 0 (a feature-sign step). Each step lowers the objective, so the
     result replaces the iterate (momentum reset); it is returned when its own measures meet
-    the contract (so its accuracy is certified like any other iterate's). After the first
-    round only the pairs whose support changed go on, one pair per row. A pair not finished
+    the contract (so its accuracy is certified like any other iterate's). The second
+    round's proximal step runs on the whole block: a pair whose support it leaves unchanged
+    keeps its face minimizer (that step counts in ``n_iter``); only the pairs whose support
+    changed, or whose face step was cut at a sign change, go on, one pair per row. A pair not finished
     waits 1, 2, 4, … 16 checks for its next rounds. FISTA identifies the support where the
     rounds do not; CG ends the tail of slow linear convergence. ``n_iter`` counts FISTA,
     proximal and CG steps alike (one matrix product each; a direct face solve counts as one)

@@ -126,10 +126,11 @@ def _ignored_by_filters():
 
 
 def _warn_unconverged(results, penalty, method, max_iter, where="solve"):
-    n_bad = sum(int((~r.converged).sum()) for r in results)
+    conv = np.concatenate([r.converged for r in results])  # one count, not one per result
+    n_bad = conv.size - int(np.count_nonzero(conv))
     if n_bad == 0 or _ignored_by_filters():
         return
-    n_all = sum(r.converged.size for r in results)
+    n_all = conv.size
     worst = None
     for i, r in enumerate(results):
         for j in np.flatnonzero(~r.converged):
@@ -201,26 +202,34 @@ def _run(batch, pen, l1_ratio, method, tol, coef_tol, max_iter, warm_start, chec
             w_prev = res[0][:, 0, :][:, :, None]
         core = tuple(out)
     out_w, out_it, out_conv, out_gap, out_obj, out_bound, lipschitz = core
-    cond = batch.cond
-    results = []
+    cond = batch.cond.tolist()
+    gap_target = (tol * batch.yy).tolist()
     # Each result gets its own rows of the batch's output arrays (views, no copies: the
-    # arrays are not used again).
+    # arrays are not used again). Coefficients and intercepts per width p, together.
     out_it, out_conv, out_gap, out_obj, out_bound, lipschitz = (
         np.ascontiguousarray(a) for a in (out_it, out_conv, out_gap, out_obj, out_bound,
                                           lipschitz))
+    alphas = np.tile(pen.alphas, (m, 1))
+    coefs, intercepts = [None] * m, [None] * m
+    for p in np.unique(batch.p).tolist():
+        idx = np.flatnonzero(batch.p == p)
+        W = np.ascontiguousarray(out_w[idx, :, :p])  # (k, A, p)
+        b = batch.y_mean[idx, None] - np.matmul(W, batch.x_mean[idx, :p, None])[:, :, 0]
+        for j, i in enumerate(idx.tolist()):
+            coefs[i], intercepts[i] = W[j], b[j]
+    results = []
     for i in range(m):
-        coef = np.ascontiguousarray(out_w[i, :, :batch.p[i]])
         results.append(SolveResult(
-            coef=coef,
-            intercept=batch.y_mean[i] - coef @ batch.x_mean[i, :batch.p[i]],
+            coef=coefs[i],
+            intercept=intercepts[i],
             n_iter=out_it[i],
             converged=out_conv[i],
             gap=out_gap[i],
             objective=out_obj[i],
-            alphas=pen.alphas.copy(),
-            gap_target=tol * float(batch.yy[i]),
+            alphas=alphas[i],
+            gap_target=gap_target[i],
             lipschitz=lipschitz[i],
-            cond=float(cond[i]),
+            cond=cond[i],
             penalty=pen.name,
             method=method,
             l1_ratio=l1_ratio,

@@ -125,8 +125,12 @@ def setup(pairs, fit_intercept: bool, names=None) -> Batch:
             if fit_intercept:
                 xm = Xs.mean(axis=1)
                 ym = ys.mean(axis=1)
-                Xs = Xs - xm[:, None, :]
-                ys = ys - ym[:, None]
+                if len(idx) > 1:  # fresh stacks: centred in place
+                    Xs -= xm[:, None, :]
+                    ys -= ym[:, None]
+                else:
+                    Xs = Xs - xm[:, None, :]
+                    ys = ys - ym[:, None]
             Xt = Xs.transpose(0, 2, 1)
             g = (gram(Xs) if q > DENSE_MIN_P else np.matmul(Xt, Xs)) / n
             c = np.matmul(Xt, ys[:, :, None]) / n
@@ -713,6 +717,7 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
 
     polish = method == "auto" and not pen.smooth
     path_rounds = None
+    from_guess = False  # the separable start: its pairs go to the active-set rounds at once
     if W0 is not None:
         W = np.array(W0, dtype=np.float64)
     elif polish and P > DENSE_MIN_P and not positive:
@@ -721,6 +726,7 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
             W = np.where(reached[:, None, :], W, _guess(batch, pen))
     elif polish:
         W = _guess(batch, pen)
+        from_guess = True
     else:
         W = np.zeros((m, P, A))
     if W.shape[0] == 1 and m > 1:
@@ -784,7 +790,11 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
     with np.errstate(over="ignore", invalid="ignore"):
         while True:
             if k % check_every == 0 or k == max_iter:
-                if polish and 0 < k < max_iter:
+                if from_guess and k == 0 < max_iter:
+                    # The separable start is only a guess: no measures for it. The pairs
+                    # whose minimizer is 0 are recorded, the others start active-set rounds.
+                    _record_zeros(w, positive, record)
+                if polish and (0 < k < max_iter or (from_guess and k == 0 < max_iter)):
                     obj = _check_with_refinement(w, positive, P, target, coef_tol, record,
                                                  extra, k, stalled, backoff, batch)
                 else:
@@ -850,6 +860,27 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
         L[:, 0, :], (m, A)).copy()
 
 
+def _record_zeros(w, positive, record):
+    r"""Record the pairs of the (full) working set whose minimizer is w = 0.
+
+    At :math:`w = 0`, :math:`\xi = c`, so 0 is the minimizer exactly when
+    :math:`\lVert c\rVert_\infty \le \alpha_1` (:math:`\max_j c_j \le \alpha_1` under
+    w ≥ 0), whatever the start. There :func:`measures` gives gap 0 (the dual point is
+    feasible at s = 1 and every term of the gap is 0), objective :math:`y_c^\top y_c/(2n)`
+    and bound 0 (``inf`` where μ_sc = 0): those values are recorded directly, bit for bit
+    the same, with w = 0.
+    """
+    cmax = np.max(w.C[:, :, 0] if positive else np.abs(w.C[:, :, 0]), axis=1)
+    zero = w.running & (cmax[:, None] <= w.a1[:, 0, :])
+    if not zero.any():
+        return
+    shape = zero.shape
+    obj = np.broadcast_to(0.5 * w.yy[:, 0, :], shape)
+    bound = np.where(np.broadcast_to(w.mu_sc[:, 0, :], shape) > 0, 0.0, np.inf)
+    record(zero, np.zeros(w.W.shape), np.zeros(shape), obj, bound,
+           np.ones(shape, dtype=bool), 0)
+
+
 def _finish_exact(w, batch, fin, gap, obj, bound, ok, target, coef_tol, extra, positive):
     """:func:`certify_exact` on the pairs ``fin`` of the working set: their W, gap, bound
     and ``ok`` are replaced in place by the exact certificate's; returns obj.
@@ -869,15 +900,28 @@ def _finish_exact(w, batch, fin, gap, obj, bound, ok, target, coef_tol, extra, p
 def _guess(batch: Batch, pen: Penalty) -> np.ndarray:
     r"""Starting point of ``auto`` with an L1 term: the separable solution around least squares.
 
-    With :math:`v` the least-squares fit (conjugate gradient on :math:`Gv = c`, to 0.1 %)
-    and :math:`d = \mathrm{diag}(G)`, :math:`w_j = S_{\alpha_1}(d_j v_j)/(d_j + \alpha_2)` —
-    the exact solution when ``G`` is diagonal (near-orthogonal bases such as Legendre),
-    and in any case a first guess of the support and signs that the active-set step of
-    the first check refines. Only the speed depends on it.
+    With :math:`v` the least-squares fit (solved directly where ``G`` is well conditioned,
+    certified positive definite with cond(G) ≤ 1e4, with the identity on the padding;
+    elsewhere by conjugate gradient on :math:`Gv = c` to 0.1 %, whose early stop acts as
+    a regularization on an ill-conditioned ``G``) and :math:`d = \mathrm{diag}(G)`,
+    :math:`w_j = S_{\alpha_1}(d_j v_j)/(d_j + \alpha_2)` — the exact solution when ``G`` is
+    diagonal (near-orthogonal bases such as Legendre), and in any case a first guess of
+    the support and signs that the active-set step of the first check refines. Only the
+    speed depends on it.
     """
-    thr = 1e-6 * np.sum(batch.C * batch.C, axis=1, keepdims=True)  # a guess: 0.1 % will do
-    V, _, _, _, _ = _cg(batch.G, batch.C, np.zeros_like(batch.C), None, None,
-                        2 * batch.P, thr=thr)
+    P = batch.P
+    pd = (batch.mu_strong > 0) & (batch.lmax <= 1e4 * batch.mu_strong)
+    V = np.zeros_like(batch.C)
+    if pd.any():
+        i = np.flatnonzero(pd)
+        M = batch.G[i]
+        M[:, np.arange(P), np.arange(P)] += np.arange(P)[None, :] >= batch.p[i][:, None]
+        V[i] = np.linalg.solve(M, batch.C[i])
+    if not pd.all():
+        i = np.flatnonzero(~pd)
+        thr = 1e-6 * np.sum(batch.C[i] * batch.C[i], axis=1, keepdims=True)  # 0.1 % will do
+        V[i] = _cg(batch.G[i], batch.C[i], np.zeros_like(batch.C[i]), None, None, 2 * P,
+                   thr=thr)[0]
     d = np.einsum("bii->bi", batch.G)[:, :, None]
     a1 = pen.a1.reshape(1, 1, -1)
     a2 = pen.a2.reshape(1, 1, -1)
@@ -1003,7 +1047,9 @@ def _check_with_refinement(w, positive, P, target, coef_tol, record, extra, k, s
             backoff[2][gb, ga] = np.where(again, np.minimum(2 * wait, 16), wait)
         record(w.running[:, cols] & done, sub[3], gap, o, bound, ok, k, cols)
         obj[:, cols] = o
-        if refining:  # the refined iterate replaces W (momentum reset)
+        # The refined iterate replaces W (momentum reset) where a pair is still running
+        # (the iterates of finished pairs are never read again).
+        if refining and w.running[:, cols].any():
             here3 = here[:, None, :]
             w.W = w.W.copy()
             w.W[:, :, cols] = V
@@ -1027,64 +1073,74 @@ def _refine(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, *, P, coef_to
     :func:`_face_solve` — then back along the CG step to
     the first coordinate that would change sign, which is set to 0 (F is convex on the
     segment and lower at its CG end, so it only decreases; a feature-sign step). The
-    first round runs on the whole block, the next ones (P ≤ PAIRS_MAX_P only) on the
-    pairs whose support changed in the previous round, gathered one per row. A pair whose
-    CG step was cut at a sign change runs CG on that smaller face next, without a
-    proximal step first (one could restore the coordinate's old sign, and the CG step would
-    be cut at the same place: a cycle, seen to last 1e5 iterations on ill-conditioned
-    faces), then a proximal step the round after.
+    first round runs on the whole block, and so does the second round's proximal step
+    (P ≤ PAIRS_MAX_P only, like all later rounds): a pair whose support it leaves unchanged
+    is at the minimizer up to the face solve's accuracy and keeps its face solution (the
+    step counts in its steps). The face solves and rounds after that run on the pairs
+    whose support changed, gathered one per row (the direct face solves still shared by
+    the pairs of a problem with the same face and signs). A pair whose face step was cut
+    at a sign change solves on that smaller face next, without a proximal step first (one
+    could restore the coordinate's old sign, and the step would be cut at the same place:
+    a cycle, seen to last 1e5 iterations on ill-conditioned faces), then a proximal step
+    the round after.
     """
     shape = W.shape[0], 1, W.shape[2]
     # Residual small enough for the gradient certificate (a tenth of coef_tol), or tiny.
     thr = np.where(mu_sc > 0, (0.1 * min(coef_tol, 1.0) * mu_sc / scale[:, :, None]) ** 2, 0.0)
     a2_ = a2 if np.any(a2 > 0) else None
-    V, changed = _prox_grad(G, C, W, a1, a2_, L, positive)
-    V, flipped0, taken = _face_solve(G, C, V, a1, a2_, thr, P)
+    V, _ = _prox_grad(G, C, W, a1, a2_, L, positive)
+    V, cut, taken = _face_solve(G, C, V, a1, a2_, thr, P)
     taken = np.broadcast_to(taken + 1, shape[::2]).copy()
-    r, q = np.nonzero(changed | flipped0)
     # Large P: one round (more rounds would each cost a CG on the whole block).
-    if rounds > 1 and r.size and P <= PAIRS_MAX_P:
-        # The next rounds one pair per row: a proximal step for the pairs that moved, CG
-        # only where it changed the support or the last CG step was cut at a sign change.
-        def pick(x):
-            return np.broadcast_to(x, (shape[0], x.shape[1], shape[2]))[r, :, q][:, :, None]
-        Vp = V[r, :, q][:, :, None]
-        Gp, Cp = G[r], C[r]
-        a1p, a2p, Lp, thrp = pick(a1), pick(a2), pick(L), pick(thr)
-        a2p = a2p if np.any(a2p > 0) else None
-        tp = np.zeros(r.size, dtype=np.int64)
-        live = np.ones(r.size, dtype=bool)
-        flipped = flipped0[r, q]
-        for _ in range(rounds - 1):
-            i = np.flatnonzero(live)
-            # A pair whose last CG step was cut at a sign change first goes on on that
-            # smaller face (no proximal step: it could restore the coordinate's old sign,
-            # and the CG step would be cut at the same place again, a cycle), and stays in
-            # for a proximal step the round after.
-            cut = flipped[i]
-            Vi, changed = Vp[i], np.zeros(i.size, dtype=bool)
-            st = i[~cut]
-            if st.size:
-                Vi[~cut], moved = _prox_grad(Gp[st], Cp[st], Vp[st], a1p[st],
-                                             None if a2p is None else a2p[st], Lp[st], positive)
-                changed[~cut] = moved[:, 0]
-                tp[st] += 1
-            j = changed | cut
-            flipped[i] = False
-            if j.any():
-                ij = i[j]
-                Vj, fl, t = _face_solve(Gp[ij], Cp[ij], Vi[j], a1p[ij],
-                                        None if a2p is None else a2p[ij], thrp[ij], P)
-                Vi[j] = Vj
-                flipped[ij] = fl[:, 0]
-                tp[ij] += t
-            Vp[i] = Vi
-            live[i] = changed | flipped[i] | cut
-            if not live.any():
-                break
-        V = V.copy()
-        V[r, :, q] = Vp[:, :, 0]
-        taken[r, q] += tp
+    if rounds < 2 or P > PAIRS_MAX_P:
+        return V, taken
+    # The second round's proximal step on the whole block (one product): a pair whose
+    # support it leaves unchanged is at its minimizer (up to the face solve's accuracy) and
+    # keeps V; the others, and the pairs cut at a sign change, go on one pair per row.
+    Vn, moved = _prox_grad(G, C, V, a1, a2_, L, positive)
+    moved &= ~cut
+    taken += ~cut
+    r, q = np.nonzero(moved | cut)
+    if r.size == 0:
+        return V, taken
+
+    def pick(x):
+        return np.broadcast_to(x, (shape[0], x.shape[1], shape[2]))[r, :, q][:, :, None]
+
+    Vp = np.where(moved[:, None, :], Vn, V)[r, :, q][:, :, None]
+    a1p, a2p, Lp, thrp = pick(a1), pick(a2), pick(L), pick(thr)
+    a2p = a2p if np.any(a2p > 0) else None
+    tp = np.zeros(r.size, dtype=np.int64)
+    flipped = cut[r, q]
+    due = np.ones(r.size, dtype=bool)  # a face solve is due: support changed, or cut
+    for rnd in range(rounds - 1):
+        # Face solves where due. A pair cut at a sign change goes on on that smaller face
+        # without a proximal step first (the step could restore the coordinate's old sign,
+        # and the face solve would be cut at the same place again: a cycle).
+        i = np.flatnonzero(due)
+        Vi, fl, t = _face_solve(G, C, Vp[i], a1p[i], None if a2p is None else a2p[i],
+                                thrp[i], P, rows=r[i])
+        Vp[i] = Vi
+        tp[i] += t
+        flipped[i] = fl[:, 0]
+        if rnd == rounds - 2:
+            break
+        # A proximal step for each pair just solved and not cut: those whose support it
+        # changes are due for a face solve; the cut ones go on on their smaller face.
+        due[:] = flipped
+        st = i[~fl[:, 0]]
+        if st.size:
+            Vs, moved = _prox_grad(G[r[st]], C[r[st]], Vp[st], a1p[st],
+                                   None if a2p is None else a2p[st], Lp[st], positive)
+            tp[st] += 1
+            mv = moved[:, 0]
+            Vp[st[mv]] = Vs[mv]
+            due[st[mv]] = True
+        if not due.any():
+            break
+    V = V.copy()
+    V[r, :, q] = Vp[:, :, 0]
+    taken[r, q] += tp
     return V, taken
 
 
@@ -1127,41 +1183,59 @@ def _face_cg(G, B, V, a2, S, thr):
 def _prox_grad(G, C, V, a1, a2, L, positive):
     """One proximal-gradient step (step 1/L) from V; returns (V⁺, its support changed)."""
     T = 1.0 / L
-    U = V - T * (np.matmul(G, V) + (0.0 if a2 is None else a2 * V) - C)
-    Vn = np.maximum(U - T * a1, 0.0) if positive else U - np.clip(U, -T * a1, T * a1)
+    U = np.matmul(G, V)  # U = V − T(GV + α₂V − c), in place
+    if a2 is not None:
+        U += a2 * V
+    U -= C
+    U *= T
+    np.subtract(V, U, out=U)
+    tau = T * a1
+    if positive:
+        Vn = np.subtract(U, tau)
+        np.maximum(Vn, 0.0, out=Vn)
+    else:  # U − clip(U, −τ, τ)
+        Vn = np.maximum(U, -tau)
+        np.minimum(Vn, tau, out=Vn)
+        np.subtract(U, Vn, out=Vn)
     return Vn, np.any((Vn != 0) != (V != 0), axis=1)
 
 
-def _face_direct(G, C, sgn, a1, pairs):
+def _face_direct(G, C, sgn, a1, pairs, rows=None):
     """Exact solves of G_SS v = c_S − α₁ s_S (α₂ = 0) for the pairs ``pairs`` (B, A).
 
-    The pairs of a problem that share a face and signs share the matrix: each distinct
-    (problem, signs) is factored once, for the two right-hand sides c_S and s_S, and a
-    pair's solution is x_c − α₁·x_s. Returns V (B, P, A), zero off the faces and for the
-    other pairs, and the pairs solved (``pairs`` less any whose solution is not finite).
+    ``sgn`` (B, P, A) the signs of the pairs' iterates (their faces S and signs s). Row
+    ``b`` is problem ``b`` of ``G``/``C``, or problem ``rows[b]`` when ``rows`` is given
+    (one pair per row: ``G``, ``C`` per problem, not per row). The pairs of a problem that
+    share a face and signs share the matrix: each distinct (problem, signs) is factored
+    once, for the two right-hand sides c_S and s_S, and a pair's solution is x_c − α₁·x_s.
+    Returns V (B, P, A), zero off the faces and for the other pairs, and the pairs solved
+    (``pairs`` less any whose solution is not finite).
     """
     nb, P, A = sgn.shape
     r, q = np.nonzero(pairs)
+    prob = r if rows is None else rows[r]
     sg = sgn[r, :, q]  # (n, P) in {−1, 0, 1}
-    if A == 1:  # one pair per row: nothing to share
+    if A == 1 and rows is None:  # one pair per problem: nothing to share
         first = inv = np.arange(r.size)
     else:
         key = (sg + 1.0) @ 3.0 ** np.arange(P)  # exact in float64 for P ≤ 33
-        order = np.lexsort((key, r))
-        rs, ks = r[order], key[order]
+        order = np.lexsort((key, prob))
+        rs, ks = prob[order], key[order]
         new = np.empty(order.size, dtype=bool)
         new[:1] = True
         new[1:] = (rs[1:] != rs[:-1]) | (ks[1:] != ks[:-1])
         first = order[new]
         inv = np.empty(order.size, dtype=np.int64)
         inv[order] = np.cumsum(new) - 1
-    Su = sg[first] != 0
-    ru = r[first]
+    sgu = sg[first]
+    Su = sgu != 0
+    ru = prob[first]
     size = Su.sum(axis=1)
     # Each face gathered into a system of its own size class (the cost of a solve grows
     # fast with its order): its coordinates first (in order), padded with identity rows.
     idx = np.argsort(~Su, axis=1, kind="stable")
-    X = np.zeros((first.size, P, 2))
+    X = np.zeros((2, first.size, P))  # x_c, x_s
+    Gf, Cf = G.reshape(-1), C.reshape(-1)
     bounds = (0, 2, 4, 8, 16, P) if first.size > 64 else (0, P)
     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
         sel = np.flatnonzero((size > lo) & (size <= hi))
@@ -1170,33 +1244,42 @@ def _face_direct(G, C, sgn, a1, pairs):
         k = int(size[sel].max())
         ii = idx[sel, :k]
         keep = np.take_along_axis(Su[sel], ii, axis=1)
-        M = G[ru[sel][:, None, None], ii[:, :, None], ii[:, None, :]]
+        at = ru[sel][:, None] * P + ii  # flat offsets of the rows G[i, ii, :] and of C[i, ii]
+        M = Gf[(at * P)[:, :, None] + ii[:, None, :]]
         M *= keep[:, :, None] & keep[:, None, :]
         M[:, np.arange(k), np.arange(k)] += ~keep  # identity off the face
-        rhs = np.stack([C[ru[sel][:, None], ii, 0] * keep,
-                        np.take_along_axis(sg[first[sel]], ii, axis=1)], axis=2)
+        rhs = np.empty((sel.size, k, 2))
+        np.multiply(Cf[at], keep, out=rhs[:, :, 0])
+        rhs[:, :, 1] = np.take_along_axis(sgu[sel], ii, axis=1)
         try:
             Xs = np.linalg.solve(M, rhs)
         except np.linalg.LinAlgError:  # an exactly singular face: CG instead
             return np.zeros(sgn.shape), np.zeros_like(pairs)
-        X[sel[:, None], ii, :] = Xs  # 0 on the identity rows
+        X[:, sel[:, None], ii] = Xs.transpose(2, 0, 1)  # 0 on the identity rows
     a1p = np.broadcast_to(a1, (nb, 1, A))[r, 0, q]
-    Vp = X[inv, :, 0] - a1p[:, None] * X[inv, :, 1]
+    Vp = X[1][inv]
+    Vp *= -a1p[:, None]
+    Vp += X[0][inv]
     fine = np.all(np.isfinite(Vp), axis=1)
     out = np.zeros(sgn.shape)
-    out[r[fine], :, q[fine]] = Vp[fine]
-    solved = np.zeros_like(pairs)
-    solved[r[fine], q[fine]] = True
+    if fine.all():
+        out[r, :, q] = Vp
+        solved = pairs
+    else:
+        out[r[fine], :, q[fine]] = Vp[fine]
+        solved = np.zeros_like(pairs)
+        solved[r[fine], q[fine]] = True
     return out, solved
 
 
-def _face_solve(G, C, V, a1, a2, thr, P):
+def _face_solve(G, C, V, a1, a2, thr, P, rows=None):
     """Minimize on the face of V, then back to the first sign change; returns (V, flipped,
     steps).
 
     ``thr`` > 0 exactly where μ_sc > 0 (the face matrices are positive definite there). For
     those pairs, with α₂ = 0 and P ≤ PAIRS_MAX_P, the face system is solved directly
     (:func:`_face_direct`, counted as one step); otherwise by CG (:func:`_face_cg`).
+    ``rows``: one pair per row, row ``b`` of problem ``rows[b]`` of ``G``/``C``.
     """
     S = V != 0  # padded rows (G = 0, c = 0) stay exactly 0, so never in S
     sgn = np.sign(V)
@@ -1205,10 +1288,12 @@ def _face_solve(G, C, V, a1, a2, thr, P):
     if a2 is None and P <= PAIRS_MAX_P:
         ok = np.broadcast_to(thr > 0, (V.shape[0], 1, V.shape[2]))[:, 0, :] & S.any(axis=1)
         if ok.any():
-            V2, solved = _face_direct(G, C, sgn, a1, ok)
+            V2, solved = _face_direct(G, C, sgn, a1, ok, rows)
             taken = 1
             rest = S & ~solved[:, None, :]
     if rest is S or rest.any():
+        if rows is not None:
+            G, C = G[rows], C[rows]
         B = (C - a1 * sgn) * rest
         Vc, t = _face_cg(G, B, V, a2, rest, thr)
         V2 = Vc if rest is S else np.where(solved[:, None, :], V2, Vc)
@@ -1219,11 +1304,3 @@ def _face_solve(G, C, V, a1, a2, thr, P):
     theta = np.minimum(ratio.min(axis=1, keepdims=True), 1.0)
     V = np.where(flip & (ratio <= theta), 0.0, V + theta * (V2 - V))
     return V, np.any(flip, axis=1), taken
-
-
-def _face_round(G, C, V, a1, a2, L, thr, positive, P):
-    """One round of :func:`_refine` on every pair; returns (V, moved (B, A), steps)."""
-    a2_ = a2 if np.any(a2 > 0) else None
-    V, changed = _prox_grad(G, C, V, a1, a2_, L, positive)
-    V, flipped, taken = _face_solve(G, C, V, a1, a2_, thr, P)
-    return V, changed | flipped, taken + 1
