@@ -82,9 +82,10 @@ Methods
     the contract (so its accuracy is certified like any other iterate's). The second
     round's proximal step runs on the whole block: a pair whose support it leaves unchanged
     keeps its face minimizer (that step counts in ``n_iter``); only the pairs whose support
-    changed, or whose face step was cut at a sign change, go on, one pair per row. A pair not finished
-    waits 1, 2, 4, … 16 checks for its next rounds. FISTA identifies the support where the
-    rounds do not; CG ends the tail of slow linear convergence. ``n_iter`` counts FISTA,
+    changed, or whose face step was cut at a sign change, go on, one pair per row. A pair
+    not finished waits 1, 2, 4, … 16 checks for its next rounds. FISTA identifies the
+    support where the rounds do not; CG ends the tail of slow linear convergence.
+    ``n_iter`` counts FISTA,
     proximal and CG steps alike (one matrix product each; a direct face solve counts as one)
     and ``max_iter`` bounds their sum. ``cg`` and ``auto`` stop a fit (not converged) at its
     rounding floor: no 0.1 % progress of gap or bound in 30 checks (for ``auto`` with an L1
