@@ -335,7 +335,9 @@ def test_scenario_figures_and_gif_are_byte_identical_when_redrawn(tiny_run: Path
             split, coefs, metrics, scenario, "sparse_legendre", range(1, 7)
         )
         plots.save(animation, tmp_path / f"{run}.gif", 90)
-        paths = plots.coefficient_paths(coefs, metrics, scenario, 6, "legendre", "sparse_legendre")
+        # laid out at the resolution it is saved at, as the workflow does
+        paths = plots.coefficient_paths(coefs, metrics, scenario, 6, "legendre", "sparse_legendre",
+                                        dpi=DEFAULT_DPI)
         plots.save(paths, tmp_path / f"{run}.png", DEFAULT_DPI)
     assert sha256(tmp_path / "a.gif") == sha256(tmp_path / "b.gif")
     assert sha256(tmp_path / "a.png") == sha256(tmp_path / "b.png")
@@ -397,6 +399,13 @@ def test_save_draws_less_and_writes_the_bytes_matplotlib_writes(tiny_run: Path, 
     # 3 times each (draw_idle, the layout pass, the image) and the PNG twice.
     assert len(renders["save"]) == 2
     assert len(renders["matplotlib"]) == 3 * (len(degrees) + 3) + 2
+    # log, shared and secondary axes under titles: a draw that computes each axis's ticks once
+    # (l1l2.plots.style.ticks_updated_once), laid out at the resolution it is saved at
+    for how in ("save", "matplotlib"):
+        paths = plots.coefficient_paths(coefs, metrics, scenario, 6, "legendre", "sine", dpi=110)
+        write = plots.save if how == "save" else _matplotlib_save
+        write(paths, tmp_path / f"{how}_paths.png", 110)
+    assert sha256(tmp_path / "save_paths.png") == sha256(tmp_path / "matplotlib_paths.png")
 
 
 def _counted(method, calls):

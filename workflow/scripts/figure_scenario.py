@@ -20,7 +20,9 @@ def main(smk):
     selection = pd.read_csv(smk.input.selection)
     split = read_split(smk.input.split, smk.params.expected)
     coefs = {m: pd.read_csv(path) for m, path in zip(p.models, smk.input.coefs, strict=True)}
-    shared = {"basis": p.basis, "domain": p.domain, "style": p.style}
+    # each figure laid out at the resolution it is saved at (see l1l2.plots.style.figure_function)
+    look = {"style": p.style, "dpi": p.dpi}
+    shared = {"basis": p.basis, "domain": p.domain, **look}
     degree = max(p.degrees)
     # fits.png and fits.gif show one replicate: the one with the median OLS test error at the
     # largest degree, so that they show the overfitting the medians over replicates describe
@@ -32,33 +34,33 @@ def main(smk):
             replicate=shown,
         ),
         out.error_vs_degree: plots.error_vs_degree(
-            metrics, scenario, basis=p.basis, style=p.style
+            metrics, scenario, basis=p.basis, **look
         ),
         out.error_vs_lambda: plots.error_vs_lambda(
-            metrics, selection, scenario, p.basis, style=p.style
+            metrics, selection, scenario, p.basis, **look
         ),
         out.coef_paths: plots.coefficient_paths(
-            coefs, metrics, scenario, degree, p.basis, p.function, style=p.style
+            coefs, metrics, scenario, degree, p.basis, p.function, **look
         ),
         out.sparsity: plots.sparsity_vs_lambda(
-            metrics, scenario, p.sparsity_degrees, p.basis, p.function, style=p.style
+            metrics, scenario, p.sparsity_degrees, p.basis, p.function, **look
         ),
     }
     for path, figure in figures.items():
         plots.save(figure, path, p.dpi)
+    animation_dpi = round(p.dpi * ANIMATION_DPI_SCALE)
     animation = plots.under_overfitting_animation(
-        split, coefs, metrics, scenario, p.function, p.degrees, **shared, replicate=shown
+        split, coefs, metrics, scenario, p.function, p.degrees, **{**shared, "dpi": animation_dpi},
+        replicate=shown,
     )
-    plots.save(
-        animation, out.animation, round(p.dpi * ANIMATION_DPI_SCALE), data_path=out.animation_csv
-    )
+    plots.save(animation, out.animation, animation_dpi, data_path=out.animation_csv)
     tables = {
         m: plots.bias_variance(split, coefs[m], degree, p.basis, p.domain, p.noise_sd)
         for m in plots.PENALIZED
         if m in coefs
     }
     figure = plots.bias_variance_figure(
-        tables, metrics, scenario, degree, p.basis, style=p.style
+        tables, metrics, scenario, degree, p.basis, **look
     )
     plots.save(figure, out.bias_variance, p.dpi)
 

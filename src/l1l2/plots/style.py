@@ -51,25 +51,30 @@ PNG_COMPRESS_LEVEL = 8
 
 
 @contextmanager
-def use_style(name: str = "default"):
-    """Apply the named l1l2 style (on top of matplotlib's defaults) inside the block."""
+def use_style(name: str = "default", dpi: float | None = None):
+    """Apply the named l1l2 style (on top of matplotlib's defaults) inside the block; figures
+    made in it have resolution ``dpi`` (matplotlib's default when None)."""
     if name not in STYLES:
         raise ValueError(f"plots.style: unknown style {name!r} (known: {', '.join(STYLES)})")
-    with plt.style.context(["default", STYLES[name]]):
+    with plt.style.context(["default", STYLES[name], {} if dpi is None else {"figure.dpi": dpi}]):
         yield
 
 
 def figure_function(func):
     """Decorator of the figure functions: build the figure in a fixed style and return it.
 
-    The decorated function takes an extra keyword ``style`` (a key of :data:`STYLES`); the style
-    is remembered on the returned figure (or animation) so that :func:`save` draws it with the
-    same settings.
+    The decorated function takes two extra keywords: ``style`` (a key of :data:`STYLES`),
+    remembered on the returned figure (or animation) so that :func:`save` draws it with the
+    same settings, and ``dpi``, the resolution it will be saved at. Given, the figure is laid
+    out at that resolution: the layout's measurements (tick labels, titles) are then the very
+    text extents, tick labels and rendered formulas the saved image draws, kept in matplotlib's
+    caches, instead of being measured once more at another resolution. Any ``dpi`` may still
+    be passed to :func:`save`.
     """
 
     @functools.wraps(func)
-    def wrapper(*args, style: str = "default", **kwargs):
-        with use_style(style):
+    def wrapper(*args, style: str = "default", dpi: float | None = None, **kwargs):
+        with use_style(style, dpi):
             result = func(*args, **kwargs)
         result.l1l2_style = style
         return result
@@ -152,7 +157,7 @@ def save(result, path, dpi: int, data_path=None) -> None:
                 _save_animation(result, path, dpi)
             else:
                 # drawn as savefig draws it; its pixels, not a PNG decoded again for the palette
-                with _at_dpi(fig, dpi):
+                with _at_dpi(fig, dpi), ticks_updated_once(fig):
                     fig.canvas.draw()
                     image = _pixels(fig)
                 small = image.quantize(PALETTE_COLORS, Image.Quantize.FASTOCTREE)
@@ -184,7 +189,8 @@ def _save_animation(anim, path, dpi: int) -> None:
         if order:
             for artist in order:
                 artist.set_animated(True)
-            canvas.draw()  # everything that does not change, once
+            with ticks_updated_once(fig):
+                canvas.draw()  # everything that does not change, once
             background = canvas.copy_from_bbox(fig.bbox)
         for frame in anim.new_saved_frame_seq():
             if previous and _same_frame(frame, previous[-1]):
@@ -193,7 +199,8 @@ def _save_animation(anim, path, dpi: int) -> None:
             previous[:] = [frame]
             anim._func(frame, *anim._args)
             if not order:  # nothing declared: every frame drawn in full
-                canvas.draw()
+                with ticks_updated_once(fig):
+                    canvas.draw()
             else:
                 canvas.restore_region(background)
                 for artist in order:
@@ -252,7 +259,8 @@ def tight_layout(fig, rect=None) -> None:
     for ax in axes:
         ax.get_tightbbox = _measured_once(ax.get_tightbbox)
     try:
-        fig.tight_layout(rect=rect)
+        with ticks_updated_once(fig):
+            fig.tight_layout(rect=rect)
     finally:
         for ax in axes:
             del ax.get_tightbbox  # the method again
@@ -273,6 +281,56 @@ def _measured_once(measure):
             return boxes[key]
 
     return once
+
+
+@contextmanager
+def ticks_updated_once(fig):
+    """Inside the block (one draw or one layout of ``fig``, nothing changed in between), each
+    axis computes its ticks and measures its tick labels once per position instead of at every
+    request.
+
+    In one draw matplotlib recomputes an axis's ticks (locator, formatter, every tick's position
+    and label) and measures their labels several times: for the axis itself, for its label's
+    position, and for the title above it of every axes that shares it or is a child of it (the
+    title step measures each of them once per title), and a tight layout does the same again.
+    The result depends only on the axis's view limits, the axes' position and the figure's
+    resolution (locators, formatters and tick settings do not change inside a draw): the first
+    request for a given state computes them, a request in the same state reuses them, and any
+    other state computes anew. The same ticks and boxes, so the same pixels
+    (tests/test_figures.py compares with matplotlib's own drawing).
+    """
+    axes = [*fig.axes, *(child for ax in fig.axes for child in ax.child_axes)]
+    axes_list = [axis for ax in axes for axis in ax._axis_map.values()]
+    for axis in axes_list:
+        _remember_ticks(axis)
+    try:
+        yield
+    finally:
+        for axis in axes_list:
+            del axis._update_ticks, axis._get_ticklabel_bboxes  # the methods again
+
+
+def _remember_ticks(axis):
+    update, measure = axis._update_ticks, axis._get_ticklabel_bboxes
+    last = {}
+
+    def state():
+        return (*axis.get_view_interval(), *axis.axes.bbox.bounds, axis.figure.dpi)
+
+    def update_ticks():
+        now = state()
+        if last.get("state") != now:
+            last.clear()
+            last["state"], last["ticks"] = now, update()
+        return list(last["ticks"])
+
+    def ticklabel_bboxes(ticks, renderer):
+        key = (state(), id(renderer), *map(id, ticks))
+        if last.get("boxes_key") != key:
+            last["boxes_key"], last["boxes"] = key, measure(ticks, renderer)
+        return tuple(list(boxes) for boxes in last["boxes"])
+
+    axis._update_ticks, axis._get_ticklabel_bboxes = update_ticks, ticklabel_bboxes
 
 
 def log_lambda_axis(ax, label: bool = True) -> None:
