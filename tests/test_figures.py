@@ -408,6 +408,41 @@ def test_save_draws_less_and_writes_the_bytes_matplotlib_writes(tiny_run: Path, 
     assert sha256(tmp_path / "save_paths.png") == sha256(tmp_path / "matplotlib_paths.png")
 
 
+@pytest.mark.workflow
+def test_minor_ticks_drawn_as_marks_are_matplotlibs_pixels(tiny_run: Path, tmp_path, monkeypatch):
+    """The unlabelled minor ticks of log axes, drawn as one artist per axis
+    (``style.minor_ticks_as_marks``), give the bytes of matplotlib's own minor ticks: on log
+    axes shared by panels, under titles, beside secondary axes, in x and in y."""
+    from l1l2.plots import style
+
+    scenario = "sparse_legendre_sd0.2_n60"
+    split, metrics, coefs = scenario_inputs(tiny_run, scenario)
+
+    def figures():
+        return {
+            "degree": plots.error_vs_degree(metrics, scenario, dpi=DEFAULT_DPI),
+            "paths": plots.coefficient_paths(coefs, metrics, scenario, 6, "legendre",
+                                             "sparse_legendre", dpi=DEFAULT_DPI),
+            "sparsity": plots.sparsity_vs_lambda(metrics, scenario, [3, 6], "legendre",
+                                                 "sparse_legendre", dpi=DEFAULT_DPI),
+        }
+
+    marked = figures()
+    artists = [a for fig in marked.values() for ax in fig.axes for a in ax.get_children()
+               if isinstance(a, style._MinorTickMarks)]
+    assert {a._axis.axis_name for a in artists} == {"x", "y"}
+    for name, fig in marked.items():
+        plots.save(fig, tmp_path / f"marks_{name}.png", DEFAULT_DPI)
+    assert sum(len(a._marks.get_xdata()) for a in artists) > 50  # marks were drawn
+    monkeypatch.setattr(style, "minor_ticks_as_marks", lambda fig: None)
+    for name, fig in figures().items():
+        assert not any(isinstance(a, style._MinorTickMarks) for ax in fig.axes
+                       for a in ax.get_children())
+        plots.save(fig, tmp_path / f"ticks_{name}.png", DEFAULT_DPI)
+    for name in marked:
+        assert sha256(tmp_path / f"marks_{name}.png") == sha256(tmp_path / f"ticks_{name}.png")
+
+
 def _counted(method, calls):
     def counted(*args, **kwargs):
         calls.append(method)
