@@ -152,7 +152,7 @@ Each α stops, and says ``converged``, when
    to be the minimizer of the data's problem when it keeps the signs of ``w`` by more than
    the error bound and the optimality conditions hold off the support with a margin that
    covers every rounding; then :math:`\lVert w - w^\star\rVert \le \lVert\hat d\rVert +
-   e_d` as above (``_batch.certify_exact_face``). Otherwise the Gram bound stands.
+   e_d` as above (``_exact.certify_exact_face``). Otherwise the Gram bound stands.
 
 So ``tol`` bounds the objective and ``coef_tol`` the solution; ``coef_tol=None`` keeps the
 gap alone (scikit-learn's meaning of ``tol``). The gap is an upper bound on
