@@ -912,7 +912,8 @@ def _face_direct(G, C, sgn, a1, pairs, rows=None):
     # fast with its order): its coordinates first (in order), padded with identity rows.
     idx = np.argsort(~Su, axis=1, kind="stable")
     X = np.zeros((2, first.size, P))  # x_c, x_s
-    Gf, Cf = G.reshape(-1), C.reshape(-1)
+    Gf, Cf, Sf = G.reshape(-1), C.reshape(-1), sgu.reshape(-1)
+    ar = np.arange(P)
     bounds = (0, 2, 4, 8, 16, P) if first.size > 64 else (0, P)
     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
         sel = np.flatnonzero((size > lo) & (size <= hi))
@@ -920,14 +921,14 @@ def _face_direct(G, C, sgn, a1, pairs, rows=None):
             continue
         k = int(size[sel].max())
         ii = idx[sel, :k]
-        keep = np.take_along_axis(Su[sel], ii, axis=1)
+        keep = ar[:k] < size[sel, None]  # the face's coordinates come first
         at = ru[sel][:, None] * P + ii  # flat offsets of the rows G[i, ii, :] and of C[i, ii]
         M = Gf[(at * P)[:, :, None] + ii[:, None, :]]
         M *= keep[:, :, None] & keep[:, None, :]
-        M[:, np.arange(k), np.arange(k)] += ~keep  # identity off the face
+        M.reshape(sel.size, k * k)[:, :: k + 1] += ~keep  # identity off the face
         rhs = np.empty((sel.size, k, 2))
         np.multiply(Cf[at], keep, out=rhs[:, :, 0])
-        rhs[:, :, 1] = np.take_along_axis(sgu[sel], ii, axis=1)
+        rhs[:, :, 1] = Sf[(sel * P)[:, None] + ii]
         try:
             Xs = np.linalg.solve(M, rhs)
         except np.linalg.LinAlgError:  # an exactly singular face: CG instead
