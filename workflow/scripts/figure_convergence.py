@@ -39,7 +39,7 @@ def main(smk):
     )
     figure = plots.convergence(
         runs, table, p.scenario, degree, alpha, tol=tol, max_iter=max_iter,
-        n_iter=GAP_HISTORY_ITERATIONS, style=p.style,
+        n_iter=GAP_HISTORY_ITERATIONS, style=p.style, dpi=p.dpi,
     )
     plots.save(figure, smk.output.figure, p.dpi)
 

@@ -19,6 +19,7 @@ def main(smk):
         pd.read_csv(smk.input.crosscheck),
         basis=p.basis,
         style=p.style,
+        dpi=p.dpi,
     )
     plots.save(figure, smk.output.figure, p.dpi)
 

@@ -14,7 +14,7 @@ def main(smk):
     per_replicate = read_csv(smk.input.selection)
     table = selected_errors(per_replicate, scenarios, p.functions, p.models, rule=p.rule)
     table.to_csv(smk.output.table, index=False)
-    figure = plots.selected_models(table, p.models, p.basis, style=p.style)
+    figure = plots.selected_models(table, p.models, p.basis, style=p.style, dpi=p.dpi)
     plots.save(figure, smk.output.figure, p.dpi)
 
 

@@ -21,6 +21,7 @@ def main(smk):
         basis=p.basis,
         selected={rule: float(chosen[rule].median()) for rule in p.rules},
         style=p.style,
+        dpi=p.dpi,
     )
     save(figure, smk.output.figure, p.dpi)
 

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .style import MODEL_COLORS, MODEL_LABELS, attach_data, figure_function, fmt
+from .style import MODEL_COLORS, MODEL_LABELS, attach_data, figure_function, fmt, tight_layout
 
 #: The columns of the cross-check table the right panel and its title draw.
 _FITS_DRAWN = ("scenario", "replicate", "model", "degree", "lambda", "coef_tol",
@@ -91,7 +91,7 @@ def crosscheck(
     ax_tol.legend(handles[::-1], labels[::-1], loc="lower right", markerscale=3)
     fig.suptitle("Cross-check: l1l2's gradient-descent fits against scikit-learn on the "
                  "same objective", fontsize=10)
-    fig.tight_layout()
+    tight_layout(fig)
     drawn = pd.concat([
         pairs.assign(panel="coefficients"),
         table[list(_FITS_DRAWN)].assign(panel="fits"),
