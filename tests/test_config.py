@@ -1,5 +1,8 @@
 """Bad configuration stops Snakemake before any job runs, naming the key and allowed values."""
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -102,3 +105,95 @@ def test_write_config_helper_changes_only_what_is_asked(tmp_path):
     config = yaml.safe_load(path.read_text())
     assert config["split"] == {"test_size": 0.25, "folds": 4}
     assert config["seed"] == 7
+
+
+# --------------------------------------------------------------------------------------------
+# The valid-config cache (a no-change rerun does not import jsonschema)
+
+
+def _check(config: Path, cache: Path | None = None) -> list[str]:
+    """check_config's problems for the file ``config`` (defaults filled), reading ``cache`` from
+    disk as a new process would."""
+    from l1l2 import cache as caches
+    from l1l2.config import fill_defaults
+
+    caches._OPEN.clear()
+    return check_config(fill_defaults(yaml.safe_load(config.read_text()), SCHEMA), SCHEMA, cache)
+
+
+def test_a_config_that_passed_is_not_validated_again(tmp_path):
+    """With a cache file, a config that passed every check is recorded (by a digest of config,
+    schema and validator) and the next check of the same config skips the schema; any other
+    config (one value changed, 7.0 for 7) is validated; a config with a problem, also one the
+    schema lets through, is never recorded and nothing is written for it; a corrupt or edited
+    cache counts as empty."""
+    cache = tmp_path / "cache" / "valid.json"
+    for case in ("typo", "negative_noise", "min_above_max"):
+        changes, expected = BAD[case]
+        bad = write_config(tmp_path / f"{case}.yaml", **changes)
+        without = _check(bad)
+        assert len(without) == 1 and expected in without[0]
+        assert _check(bad, cache) == without
+        assert not cache.parent.exists()
+
+    valid = write_config(tmp_path / "valid.yaml")
+    assert _check(valid, cache) == []
+    recorded = json.loads(cache.read_text())["entries"]
+    assert list(recorded.values()) == [True]
+    assert _check(valid, cache) == []
+    assert json.loads(cache.read_text())["entries"] == recorded
+
+    other = write_config(tmp_path / "other.yaml", seed=8)
+    assert _check(other, cache) == []
+    assert len(json.loads(cache.read_text())["entries"]) == 2
+    as_float = write_config(tmp_path / "float.yaml", seed=7.0)
+    assert _check(as_float, cache) == [
+        "config key 'seed' = 7.0 is invalid (7.0 is not of type 'integer'); "
+        "allowed: an integer in [0, 4294967295]"
+    ]
+    bad = write_config(tmp_path / "typo.yaml", **BAD["typo"][0])
+    assert _check(bad, cache) == _check(bad)
+    assert len(json.loads(cache.read_text())["entries"]) == 2
+
+    for damage in ('{"kind": "other", "entries": {}}', "\x00 not json"):
+        cache.write_text(damage)
+        assert _check(valid, cache) == []
+        assert json.loads(cache.read_text())["entries"] == recorded
+
+
+def test_a_recorded_config_does_not_import_jsonschema(tmp_path):
+    """What the cache is for: in a new Python, checking a recorded config imports no jsonschema
+    (checking it the first time does)."""
+    code = (
+        "import sys, yaml\n"
+        "from l1l2.config import check_config, fill_defaults\n"
+        "schema = yaml.safe_load(open(sys.argv[1]))\n"
+        "config = fill_defaults(yaml.safe_load(open(sys.argv[2])), schema)\n"
+        "assert check_config(config, schema, cache=sys.argv[3]) == []\n"
+        "print('jsonschema' in sys.modules)\n"
+    )
+    args = [str(ROOT / "workflow/schemas/config.schema.yaml"), str(TINY_CONFIG)]
+    imported = [
+        subprocess.run(
+            [sys.executable, "-c", code, *args, str(tmp_path / "valid.json")],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for _ in range(2)
+    ]
+    assert imported == ["True", "False"]
+
+
+@pytest.mark.workflow
+def test_a_bad_config_after_a_good_run_is_still_refused(tmp_path: Path):
+    """In a folder where a valid config was checked (and recorded), a bad one still stops
+    Snakemake with the same line as in a fresh folder."""
+    snakemake(tmp_path, "-n", "--cores", "1")
+    assert (tmp_path / ".snakemake/l1l2/valid-configs.json").is_file()
+    changes, expected = BAD["negative_noise"]
+    config = write_config(tmp_path / "config.yaml", **changes)
+    proc = snakemake(tmp_path, "-n", "--cores", "1", configfile=config, check=False)
+    assert proc.returncode != 0
+    assert expected in proc.output
+    assert "Traceback" not in proc.output

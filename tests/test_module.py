@@ -35,16 +35,18 @@ SOLVERS_FILE = source_files("solvers")[0].relative_to(package_dir()).as_posix()
 # The library hash
 
 
-def _digests(src: Path, *calls: tuple[str, ...]) -> list[str]:
-    """``source_digest(*names)`` for each call, in a Python that imports l1l2 from ``src``."""
+def _digests(src: Path, *calls: tuple[str, ...], cache: Path | None = None) -> list[str]:
+    """``source_digest(*names, cache=cache)`` for each call, in a Python that imports l1l2 from
+    ``src``."""
     code = (
         "import json, sys\n"
         "from l1l2.provenance import source_digest\n"
-        "print(json.dumps([source_digest(*names) for names in json.loads(sys.argv[1])]))\n"
+        "cache = json.loads(sys.argv[2])\n"
+        "print(json.dumps([source_digest(*n, cache=cache) for n in json.loads(sys.argv[1])]))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(src)}
     proc = subprocess.run(
-        [sys.executable, "-c", code, json.dumps(calls)],
+        [sys.executable, "-c", code, json.dumps(calls), json.dumps(cache and str(cache))],
         capture_output=True,
         text=True,
         env=env,
@@ -87,6 +89,51 @@ def test_library_hash_follows_content_not_location(library_copy, tmp_path):
     changed = {call for call in CALLS if after[call] != before[call]}
     # study imports solvers (lazily, inside a function); figs/style.py through "..solvers".
     assert changed == {("solvers",), ("study",), ("figs",), ("data", "study"), ("study", "data")}
+
+
+def test_the_import_cache_changes_no_digest(library_copy, tmp_path):
+    """Which modules a module imports is kept by the sha256 of its bytes in a cache file
+    (``library_hash`` uses .snakemake/l1l2/library-imports.json): the digests are the same
+    without the cache, with it cold, warm, corrupt, edited or unwritable. A comment-only edit
+    changes the edited module's digests as a code edit does (the bytes count); a new import is
+    followed at once, also with a warm cache, and so is an import removed."""
+    cache = tmp_path / "cache" / "imports.json"
+    base = _digests(library_copy, *CALLS)
+    assert _digests(library_copy, *CALLS, cache=cache) == base
+    assert cache.is_file()
+    assert _digests(library_copy, *CALLS, cache=cache) == base  # warm
+
+    metrics = library_copy / "l1l2" / "metrics.py"
+    original = metrics.read_text()
+    metrics.write_text(original + "\n# a comment-only edit\n")
+    commented = _digests(library_copy, *CALLS, cache=cache)
+    assert commented == _digests(library_copy, *CALLS)
+    assert [a != b for a, b in zip(commented, base, strict=True)] == [
+        call == ("metrics",) for call in CALLS
+    ]
+    # metrics starts to import solvers (inside a function): its digest now covers solvers.py,
+    # so a later solvers edit reruns what uses metrics.
+    metrics.write_text(original + "\n\ndef _late():\n    from .solvers import solve\n")
+    importing = _digests(library_copy, ("metrics",), cache=cache)
+    assert importing == _digests(library_copy, ("metrics",))
+    solvers = library_copy / "l1l2" / SOLVERS_FILE
+    solvers.write_text(solvers.read_text() + "\nEDITED = True\n")
+    assert _digests(library_copy, ("metrics",), cache=cache) != importing
+    metrics.write_text(original)  # the import removed again: solvers no longer counts
+    assert _digests(library_copy, ("metrics",), cache=cache) == [base[CALLS.index(("metrics",))]]
+
+    solvers_edited = _digests(library_copy, *CALLS)
+    for damage in (b"{not json", b'{"kind": "other", "entries": {}}'):
+        cache.write_bytes(damage)
+        assert _digests(library_copy, *CALLS, cache=cache) == solvers_edited
+    recorded = json.loads(cache.read_text())
+    for i, key in enumerate(recorded["entries"]):  # wrong shapes: parsed again
+        recorded["entries"][key] = [[0, None, None]] if i % 2 else "x"
+    cache.write_text(json.dumps(recorded))
+    assert _digests(library_copy, *CALLS, cache=cache) == solvers_edited
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    assert _digests(library_copy, *CALLS, cache=blocked / "imports.json") == solvers_edited
 
 
 def test_a_subpackage_is_hashed_whole(library_copy):

@@ -12,18 +12,25 @@ with the file and line. Run ``python -m l1l2.config FILE...`` to check files wit
 
 from __future__ import annotations
 
+import copy
+import functools
+import hashlib
 import json
 import math
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 from .budget import budget_problems
+from .cache import digest_cache
 from .data import scenarios_from_config
+
+if TYPE_CHECKING:
+    import jsonschema
 
 
 class ConfigError(ValueError):
@@ -285,13 +292,42 @@ def _nonfinite(value, path=()) -> list[str]:
     return [line for k, v in items for line in _nonfinite(v, (*path, k))]
 
 
-# An integer is an int (10.0 or 1e1 would reach range() and numpy as floats).
-_VALIDATOR = jsonschema.validators.extend(
-    jsonschema.Draft202012Validator,
-    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
-        "integer", lambda _, v: isinstance(v, int) and not isinstance(v, bool)
-    ),
-)
+@functools.cache
+def _validator():
+    """The schema's validator class (jsonschema is imported here, when a config is validated)."""
+    import jsonschema
+
+    # An integer is an int (10.0 or 1e1 would reach range() and numpy as floats).
+    return jsonschema.validators.extend(
+        jsonschema.Draft202012Validator,
+        type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+            "integer", lambda _, v: isinstance(v, int) and not isinstance(v, bool)
+        ),
+    )
+
+
+#: What the valid-config cache of :func:`check_config` holds.
+_VALID_KIND = "l1l2 configs that passed every check v1"
+
+
+def _schema_key(config: Mapping[str, Any], schema: Mapping[str, Any]) -> str:
+    """sha256 of all that decides the schema check: the config and the schema (their ``repr``,
+    which tells apart every type YAML gives: 1, 1.0, True, '1', dates), this module's source (the
+    validator's rules) and jsonschema's version."""
+    from importlib import metadata
+
+    digest = hashlib.sha256()
+    for part in (repr(config), repr(schema), metadata.version("jsonschema")):
+        digest.update(b"%d:%s" % (len(part.encode()), part.encode()))
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def schema_problems(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
+    """The JSON-schema violations of ``config``, one sentence each, in key order."""
+    validator = _validator()(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
+    return [_describe(e) for e in errors]
 
 
 def _name_collisions(config: Mapping[str, Any]) -> list[str]:
@@ -312,21 +348,29 @@ def _name_collisions(config: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def check_config(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
+def check_config(
+    config: Mapping[str, Any], schema: Mapping[str, Any], cache: str | Path | None = None
+) -> list[str]:
     """All problems of ``config`` (already filled with defaults), one sentence each; [] if valid.
 
     Checks, in order (a later check runs only when the earlier ones pass): numbers finite; the
-    schema; relations between keys; distinct scenario names; the size budget
-    (:func:`l1l2.budget.budget_problems`).
+    schema (:func:`schema_problems`); relations between keys; distinct scenario names; the size
+    budget (:func:`l1l2.budget.budget_problems`).
+
+    ``cache``: a file (:class:`l1l2.cache.DigestCache`) recording the configs that passed every
+    check, by :func:`_schema_key`; for a config recorded there the schema check is skipped (the
+    others run), which spares a workflow start importing jsonschema (~0.05 s). A config with a
+    problem is never recorded, and nothing is written for it.
     """
     problems = _nonfinite(config)
     if problems:
         return problems
-    validator = _VALIDATOR(schema)
-    errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
-    problems = [_describe(e) for e in errors]
-    if problems:
-        return problems
+    store = digest_cache(cache, _VALID_KIND)
+    key = _schema_key(config, schema) if store is not None else ""
+    if store is None or store.get(key) is not True:
+        problems = schema_problems(config, schema)
+        if problems:
+            return problems
 
     def ordered(section, low, high):
         values = config[section]
@@ -359,34 +403,41 @@ def check_config(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[s
                 f"{test_size} it leaves {n_train} training rows, fewer than 2 per fold for "
                 f"split.folds = {folds}; allowed: n_samples with at least {2 * folds} training rows"
             )
-    return problems or _name_collisions(config) or budget_problems(config)
+    problems = problems or _name_collisions(config) or budget_problems(config)
+    if store is not None and not problems:
+        store.put(key, True)
+        store.save()
+    return problems
 
 
 def fill_defaults(config: dict, schema: Mapping[str, Any]) -> dict:
     """Fill the schema's defaults into ``config`` as Snakemake's ``validate(set_default=True)``."""
     for key, sub in schema.get("properties", {}).items():
         if key not in config and "default" in sub:
-            config[key] = yaml.safe_load(yaml.safe_dump(sub["default"]))
+            config[key] = copy.deepcopy(sub["default"])
         if isinstance(config.get(key), dict):
             fill_defaults(config[key], sub)
     return config
 
 
 def read_config(
-    files: Sequence[str], config_args: Sequence[str], schema: Mapping[str, Any]
+    files: Sequence[str],
+    config_args: Sequence[str],
+    schema: Mapping[str, Any],
+    cache: str | Path | None = None,
 ) -> tuple[dict, list[str]]:
     """The study configuration as the workflow sees it, and its problems (one line each).
 
     ``files`` are merged in order (``config/config.yaml``, then every ``--configfile``), then the
     ``--config key=value`` entries, the schema's defaults are filled in and :func:`check_config`
-    runs. A file or value that cannot be read raises :class:`ConfigError`.
+    runs (with ``cache``). A file or value that cannot be read raises :class:`ConfigError`.
     """
     config: dict = {}
     for path in dict.fromkeys(map(str, files)):
         merge_config(config, load_config_file(path))
     merge_config(config, parse_config_args(config_args))
     fill_defaults(config, schema)
-    return config, check_config(config, schema)
+    return config, check_config(config, schema, cache)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -395,8 +446,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     The files are merged in order (pass ``config/config.yaml`` first to check an override file as
     Snakemake sees it); a valid config prints its size estimates (:mod:`l1l2.budget`).
     """
-    from pathlib import Path
-
     from .budget import estimate
 
     args = list(sys.argv[1:] if argv is None else argv)

@@ -33,6 +33,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 
+from .cache import DigestCache, digest_cache
+
 PACKAGES = ("l1l2", "numpy", "scipy", "pandas", "scikit-learn", "matplotlib", "snakemake")
 MANIFEST_HEADER = ("path", "sha256", "bytes")
 
@@ -74,37 +76,32 @@ def source_files(name: str, package: str = "l1l2") -> list[Path]:
     return [path]
 
 
-def library_imports(path: str | Path, package: str = "l1l2") -> set[str]:
+def library_imports(
+    path: str | Path, package: str = "l1l2", cache: str | Path | None = None
+) -> set[str]:
     """Modules of ``package`` that the Python file ``path`` imports anywhere (also inside
-    functions), as names relative to the package: ``"solvers"``; ``"plots"`` for ``plots.style``."""
+    functions), as names relative to the package: ``"solvers"``; ``"plots"`` for ``plots.style``.
+
+    ``cache``: a file that keeps each source's import statements by the sha256 of its bytes
+    (:class:`l1l2.cache.DigestCache`), so that the next process does not parse it again.
+    """
     path, root = Path(path), package_dir(package)
-    stat = path.stat()
-    # Parsed once per process and file version: a workflow hashes the same modules for many rules.
-    return set(_library_imports(path, root, package, stat.st_mtime_ns, stat.st_size, stat.st_ino))
+    return set(_resolve(path, root, package, _import_statements(path, _imports_cache(cache))))
 
 
 @functools.lru_cache(maxsize=1024)
-def _library_imports(
-    path: Path, root: Path, package: str, _mtime_ns: int, _size: int, _inode: int
-) -> frozenset[str]:
-    import ast
-
+def _resolve(path: Path, root: Path, package: str, statements: tuple) -> frozenset[str]:
     # The subpackage the file belongs to (for relative imports); a file outside the package (a
     # workflow script) can only import it absolutely.
     here = path.relative_to(root).parent.parts if path.is_relative_to(root) else ()
     found = set()
-    for node in _statements(ast.parse(path.read_bytes(), filename=str(path))):
-        if isinstance(node, ast.Import):
-            targets = [alias.name.split(".") for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = [package, *here[: len(here) - node.level + 1]]
-            else:
-                base = []
-            module = [*base, *(node.module.split(".") if node.module else [])]
-            targets = [module + [alias.name] for alias in node.names]
-        else:
-            continue
+    for level, module, names in statements:
+        if names is None:  # import a.b.c
+            targets = [module.split(".")]
+        else:  # from [.]*module import names
+            base = [package, *here[: len(here) - level + 1]] if level else []
+            prefix = [*base, *(module.split(".") if module else [])]
+            targets = [prefix + [name] for name in names]
         for parts in targets:
             if parts[0] != package or len(parts) < 2:
                 continue
@@ -112,6 +109,35 @@ def _library_imports(
             if (root / first).is_dir() or (root / f"{first}.py").is_file():
                 found.add(first)
     return frozenset(found)
+
+
+def _import_statements(path: Path, cache: DigestCache | None) -> tuple:
+    """The import statements of the Python file ``path`` as ``(level, module, names)``:
+    ``import a.b`` is ``(0, "a.b", None)``, ``from ..a import b, c`` is ``(2, "a", ("b", "c"))``."""
+    stat = path.stat()
+    # Parsed once per process and file version: a workflow hashes the same modules for many rules.
+    return _statements_of(path, stat.st_mtime_ns, stat.st_size, stat.st_ino, cache)
+
+
+@functools.lru_cache(maxsize=1024)
+def _statements_of(path: Path, _mtime_ns: int, _size: int, _inode: int, cache) -> tuple:
+    data = path.read_bytes()
+    key = hashlib.sha256(data).hexdigest()
+    if cache is not None and (known := _from_json(cache.get(key))) is not None:
+        return known
+    import ast
+
+    statements = []
+    for node in _statements(ast.parse(data, filename=str(path))):
+        if isinstance(node, ast.Import):
+            statements.extend((0, alias.name, None) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            names = tuple(alias.name for alias in node.names)
+            statements.append((node.level, node.module, names))
+    statements = tuple(statements)
+    if cache is not None:
+        cache.put(key, [[lv, m, None if n is None else list(n)] for lv, m, n in statements])
+    return statements
 
 
 #: Fields of an AST node that hold statements: imports are statements, so only these are walked.
@@ -128,10 +154,43 @@ def _statements(tree):
             todo.extend(reversed(getattr(node, field, ())))
 
 
-def library_sources(*names: str, package: str = "l1l2") -> list[Path]:
+#: What the import cache holds: the format of its entries, for the Python version whose syntax
+#: tree gave them (new syntax can change the tree).
+_IMPORTS_KIND = "l1l2 import statements v1, Python {}.{}".format(*sys.version_info[:2])
+
+
+def _imports_cache(path: str | Path | None) -> DigestCache | None:
+    return digest_cache(path, _IMPORTS_KIND)
+
+
+def _from_json(entry) -> tuple | None:
+    """Import statements as :func:`_import_statements` gives them, from a cache entry; ``None``
+    if the entry does not have that shape."""
+    try:
+        statements = tuple(
+            (level, module, None if names is None else tuple(names))
+            for level, module, names in entry
+        )
+    except (TypeError, ValueError):
+        return None
+    for level, module, names in statements:
+        if type(level) is not int or level < 0 or not isinstance(module, str | None):
+            return None
+        if names is None and (level or module is None):
+            return None
+        if names is not None and not all(isinstance(name, str) for name in names):
+            return None
+    return statements
+
+
+def library_sources(
+    *names: str, package: str = "l1l2", cache: str | Path | None = None
+) -> list[Path]:
     """The files of ``names`` (see :func:`source_files`) and of every library module they import,
-    transitively: what a script that imports ``names`` runs of the library."""
+    transitively: what a script that imports ``names`` runs of the library. ``cache``: see
+    :func:`library_imports`."""
     root = package_dir(package)
+    imports = _imports_cache(cache)
     todo, seen, files = list(names), set(), set()
     while todo:
         name = todo.pop()
@@ -141,11 +200,14 @@ def library_sources(*names: str, package: str = "l1l2") -> list[Path]:
         for path in source_files(name, package):
             files.add(path)
             if path.suffix == ".py":
-                todo.extend(library_imports(path, package) - seen)
+                statements = _import_statements(path, imports)
+                todo.extend(_resolve(path, root, package, statements) - seen)
+    if imports is not None:
+        imports.save()
     return sorted(files, key=lambda p: p.relative_to(root).as_posix())
 
 
-def source_digest(*names: str, package: str = "l1l2") -> str:
+def source_digest(*names: str, package: str = "l1l2", cache: str | Path | None = None) -> str:
     """sha256 over the content of the library sources ``names`` and the library modules they
     import (see :func:`library_sources`).
 
@@ -153,11 +215,12 @@ def source_digest(*names: str, package: str = "l1l2") -> str:
     digest changes when a file's content changes, a file is added to or removed from a subpackage,
     or a file is renamed, and stays the same when files are touched, moved or copied together with
     the package (their folder is not part of it). The order and repetition of ``names`` do not
-    matter.
+    matter. ``cache`` (a file, see :func:`library_imports`) only saves parsing: the digest is the
+    same with or without it, and with a cache file that is missing, stale or corrupt.
     """
     root = package_dir(package)
     digest = hashlib.sha256()
-    for path in library_sources(*names, package=package):
+    for path in library_sources(*names, package=package, cache=cache):
         data = path.read_bytes()
         relative = path.relative_to(root).as_posix().encode()
         digest.update(b"%d:%s%d:" % (len(relative), relative, len(data)))
