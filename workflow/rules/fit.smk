@@ -46,6 +46,12 @@ rule reference:
         "logs/reference.log",
     benchmark:
         "benchmarks/out/reference/study.tsv"
+    # Priorities order the jobs that can start (Snakemake starts the highest first): long jobs
+    # and short chains to the end first, so that none is left to run alone on one core at the
+    # end (benchmarks/pipeline.py prints the timeline: how long fewer jobs ran than cores).
+    # This is the longest job (~29 CPU-s, one core): it starts the moment the last fit ends,
+    # and the figure jobs fill the other core beside it.
+    priority: 50
     conda:
         ENV
     params:
@@ -71,6 +77,9 @@ rule crosscheck:
         "results/tables/crosscheck.csv",
     log:
         "logs/crosscheck.log",
+    # Short chains to the overview and the manifest go before the 16 per-scenario figure
+    # jobs, so that none of them is left to run alone at the end (priorities: rule reference).
+    priority: 10
     conda:
         ENV
     params:
@@ -95,6 +104,9 @@ rule aggregate:
         "results/tables/metrics.csv",
     log:
         "logs/aggregate.log",
+    # On the way to the 16 per-scenario figure jobs: beside the reference (priorities: rule
+    # reference).
+    priority: 30
     conda:
         ENV
     params:
@@ -114,6 +126,8 @@ rule select:
         replicates="results/tables/selection_replicates.csv",
     log:
         "logs/select.log",
+    # On the way to the 16 per-scenario figure jobs.
+    priority: 30
     conda:
         ENV
     params:

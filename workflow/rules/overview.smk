@@ -31,6 +31,8 @@ rule figure_selected_models:
         table="results/figures/selected_models.csv",
     log:
         "logs/figures/selected_models.log",
+    # Before the per-scenario figure jobs (priorities: rule reference in fit.smk).
+    priority: 10
     conda:
         ENV
     params:
@@ -64,6 +66,8 @@ rule explorer:
         spec=EXPLORER_SPEC,
     log:
         "logs/overview/explorer.log",
+    # Before the per-scenario figure jobs (priorities: rule reference in fit.smk).
+    priority: 10
     conda:
         ENV
     params:

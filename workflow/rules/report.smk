@@ -224,6 +224,9 @@ rule figure_convergence:
         data="results/figures/convergence.csv",
     log:
         "logs/figures/convergence.log",
+    # ~17 CPU-s that need only one split file: it starts as soon as that exists and runs
+    # beside the fits, not at the end (priorities: rule reference in fit.smk).
+    priority: 40
     conda:
         ENV
     params:
@@ -257,6 +260,8 @@ rule figure_crosscheck:
         data="results/figures/crosscheck.csv",
     log:
         "logs/figures/crosscheck.log",
+    # Before the per-scenario figure jobs (priorities: rule reference in fit.smk).
+    priority: 10
     conda:
         ENV
     params:
@@ -286,6 +291,8 @@ rule summary:
         ),
     log:
         "logs/summary.log",
+    # Before the per-scenario figure jobs (priorities: rule reference in fit.smk).
+    priority: 10
     conda:
         ENV
     params:
