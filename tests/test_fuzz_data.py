@@ -33,6 +33,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from l1l2 import tables
 from l1l2.data import scenarios_from_config
 from l1l2.study import lambda_grid
 from l1l2.tables import (
@@ -43,9 +44,11 @@ from l1l2.tables import (
     FitsExpected,
     TableError,
     edited_since_written,
+    file_sha256,
     read_fit_metrics,
     read_metrics,
     read_reference,
+    read_split_columns,
     read_table,
 )
 
@@ -563,6 +566,34 @@ def test_a_bad_data_file_is_refused_naming_file_column_and_row(
             assert word in text, f"{word!r} not in {text!r}"
     assert planned.startswith(message)
     assert digests(work) == before  # reading never changes or removes anything
+    if columns == SPLIT:
+        # The fit job's reader (pandas-free for a file as `split` wrote it) says the same ...
+        with pytest.raises(TableError) as fast:
+            read_split_columns(path, expected().as_dict())
+        assert str(fast.value) == message
+        # ... and also once the checksum is recorded again after the edit: then its own checks
+        # decide, and must agree with read_table's, message for message and value for value.
+        Path(path + ".sha256").write_text(f"{file_sha256(path)}  {Path(path).name}\n")
+        assert_read_alike(path, SCENARIO)
+
+
+def assert_read_alike(path: str, scenario: str) -> None:
+    """read_split_columns gives read_table's values bit for bit, or raises its message."""
+    try:
+        frame = read_table(path, expected(scenario), SPLIT, checksum=path + ".sha256")
+    except TableError as exc:
+        with pytest.raises(TableError) as raised:
+            read_split_columns(path, expected(scenario).as_dict())
+        assert str(raised.value) == str(exc)
+        return
+    table = read_split_columns(path, expected(scenario).as_dict())
+    assert table.columns == list(SPLIT)
+    for column in SPLIT:
+        ours, theirs = table[column], frame[column].to_numpy()
+        assert ours.dtype == theirs.dtype, column
+        assert ours.tolist() == theirs.tolist(), column
+        if ours.dtype != object:  # the same bits (-0.0 and 0.0 compare equal)
+            assert ours.tobytes() == theirs.tobytes(), column
 
 
 def test_an_untouched_file_passes_every_check(data_copy, monkeypatch):
@@ -573,6 +604,15 @@ def test_an_untouched_file_passes_every_check(data_copy, monkeypatch):
             table = read_table(path, expected(scenario), columns, checksum=path + ".sha256")
             assert len(table) == 2 * 60 and list(table.columns) == list(columns)
             assert edited_since_written(path, expected(scenario), columns) is None
+        path = f"data/split/{scenario}.csv"
+        # the fit job's reader parses a file as `split` wrote it itself, to the same bits ...
+        assert tables._split_as_written(path, expected(scenario)) is not None
+        assert_read_alike(path, scenario)
+        # ... unless it is larger than its limit: then pandas reads it
+        with monkeypatch.context() as patch:
+            patch.setattr(tables, "SPLIT_AS_WRITTEN_BYTES", os.path.getsize(path) - 1)
+            assert tables._split_as_written(path, expected(scenario)) is None
+            assert_read_alike(path, scenario)
 
 
 def test_a_changed_config_does_not_make_unchanged_data_suspect(data_copy, monkeypatch):

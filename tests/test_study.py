@@ -91,6 +91,8 @@ def test_write_csv_writes_the_bytes_of_to_csv(tmp_path, monkeypatch):
         ], ignore_index=True).astype({"x": object}),
         "empty_text": pd.DataFrame({"name": ["", "a"], "v": [1, 2]}).astype({"name": object}),
         "quoted_late": pd.DataFrame({"name": ["a"] * 10 + ["b,c"], "v": np.arange(11.0)}),
+        # one column: an empty cell is a line of its own, which pandas writes as ""
+        "one_column_gap": pd.DataFrame({"v": [1.0, np.nan, 2.0]}),
     }
     for rows in (tables.WRITE_CSV_ROWS, 7):  # in one piece, and in pieces of 7 rows
         monkeypatch.setattr(tables, "WRITE_CSV_ROWS", rows)
@@ -99,6 +101,11 @@ def test_write_csv_writes_the_bytes_of_to_csv(tmp_path, monkeypatch):
             write_csv(frame, str(ours))
             frame.to_csv(theirs, index=False)
             assert ours.read_bytes() == theirs.read_bytes(), (name, rows)
+            # the same table as numpy columns (what a fit job writes, without pandas)
+            columns = {c: frame[c].to_numpy() for c in frame.columns}
+            tables.write_columns(columns, str(ours))
+            pd.DataFrame(columns).to_csv(theirs, index=False)
+            assert ours.read_bytes() == theirs.read_bytes(), (name, rows, "columns")
 
 
 def test_fit_grid_scores_match_a_direct_computation(table):
@@ -194,3 +201,38 @@ def test_one_standard_error_rule_prefers_the_largest_lambda_then_the_lowest_degr
     assert select_one(grid, "min")[["degree", "lambda"]].tolist() == [5, 0.1]
     # within 0.98 + 0.05: (3, 0.01), (3, 0.1), (5, 0.1); not (5, 1.0) at 1.04 > 1.03
     assert select_one(grid, "1se")[["degree", "lambda"]].tolist() == [3, 0.1]
+
+
+def test_a_fit_job_reads_fits_and_writes_without_pandas_to_the_same_bytes(tmp_path):
+    """What workflow/scripts/fit.py does, in a fresh interpreter: read a split file as `split`
+    wrote it, fit, write both tables; pandas is never imported, and the files are byte for byte
+    those of the pandas path (read_split, fit_grid, write_csv)."""
+    import subprocess
+    import sys
+
+    from l1l2.tables import Expected, read_split, write_csv, write_simulated, write_split
+
+    expected = Expected("sparse_legendre", 0.1, 80, 3, (-1.0, 1.0), 0.25, 4)
+    simulated, path = str(tmp_path / "simulated.csv"), str(tmp_path / "split.csv")
+    write_simulated(simulated, SCENARIO, 3, 11, (-1.0, 1.0))
+    write_split(simulated, path, expected, SCENARIO.name, 11)
+    grid = study.lambda_grid(1e-3, 1.0, 4)
+    job = f"""
+import sys
+import numpy as np
+from l1l2.study import fit_grid_columns
+from l1l2.tables import read_split_columns, write_columns
+table = read_split_columns({path!r}, {expected.as_dict()!r})
+metrics, coefs = fit_grid_columns(table, "lasso", [2, 6], np.array({grid.tolist()!r}))
+write_columns(metrics, {str(tmp_path / "metrics.csv")!r})
+write_columns(coefs, {str(tmp_path / "coefs.csv")!r})
+print("pandas" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", job], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stdout + out.stderr
+    metrics, coefs = study.fit_grid(read_split(path, expected.as_dict()), "lasso", [2, 6], grid)
+    for name, frame in (("metrics", metrics), ("coefs", coefs)):
+        write_csv(frame, str(tmp_path / f"{name}.pandas.csv"))
+        ours = (tmp_path / f"{name}.csv").read_bytes()
+        assert ours == (tmp_path / f"{name}.pandas.csv").read_bytes(), name
+    assert list(coefs.columns) == ["replicate", "degree", "model", "lambda", "term", "coef"]

@@ -16,10 +16,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from numpy.polynomial import legendre
+
+if TYPE_CHECKING:  # pandas is imported where it is used: a fit job never needs it
+    import pandas as pd
 
 DATA_COLUMNS = ("replicate", "x", "y", "y_true")
 SPLIT_COLUMNS = (*DATA_COLUMNS, "split", "fold")
@@ -158,6 +161,8 @@ def simulate(
         raise ValueError(f"n_samples must be >= 2, got {scenario.n_samples}")
     if not scenario.noise_sd >= 0:
         raise ValueError(f"noise_sd must be >= 0, got {scenario.noise_sd}")
+    import pandas as pd
+
     return pd.concat(
         [simulate_replicate(scenario, r, seed, domain) for r in range(replicates)],
         ignore_index=True,
@@ -175,6 +180,8 @@ def simulate_replicate(
     x = np.sort(rng.uniform(low, high, scenario.n_samples))
     y_true = f(to_unit_interval(x, domain))
     y = y_true + rng.normal(0.0, scenario.noise_sd, scenario.n_samples)
+    import pandas as pd
+
     return pd.DataFrame({"replicate": replicate, "x": x, "y": y, "y_true": y_true})
 
 
@@ -197,6 +204,8 @@ def split(
         raise ValueError(f"test_size must be in (0, 1), got {test_size}")
     if folds < 2:
         raise ValueError(f"folds must be >= 2, got {folds}")
+    import pandas as pd
+
     return pd.concat(
         [
             split_replicate(rows, scenario_name, int(r), seed, test_size, folds)
@@ -233,6 +242,8 @@ def split_replicate(
 
 def validate_data(data: pd.DataFrame, source: str, columns: Sequence[str] = DATA_COLUMNS) -> None:
     """Check a data table before it is used; errors name ``source`` and the offending column."""
+    import pandas as pd
+
     missing = [c for c in columns if c not in data.columns]
     if missing:
         raise ValueError(

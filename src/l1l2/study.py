@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .data import TEST_FOLD
 from .features import Standardizer, design_matrix
-from .tables import FIT_METRICS
+from .tables import FIT_METRICS, Columns
+
+if TYPE_CHECKING:  # imported where used: a fit job runs without pandas
+    import pandas as pd
 
 #: Model name -> solver penalty.
 PENALTIES = {"ols": "none", "ridge": "l2", "lasso": "l1", "elasticnet": "elasticnet"}
@@ -70,14 +73,15 @@ def _standardized(F_fit, F_eval):
 
 
 def build_problems(
-    split_table: pd.DataFrame,
+    split_table: pd.DataFrame | Columns,
     degrees: Sequence[int],
     basis: str,
     domain: Sequence[float],
     replicates: Sequence[int] | None = None,
     folds: bool = True,
 ) -> list[Problem]:
-    """Every (replicate, degree, fold) problem of a scenario's split table.
+    """Every (replicate, degree, fold) problem of a scenario's split table (a ``DataFrame``, or
+    the same values as :class:`l1l2.tables.Columns`).
 
     The full-training problem (``fold = -1``) is scored on the test rows; fold k's problem is fitted
     on the other training folds and scored on fold k. Standardization is fitted on the rows a
@@ -88,11 +92,11 @@ def build_problems(
     columns, since basis column j and its mean and scale do not depend on the other columns.
     """
     top = max(degrees)
-    rep = split_table["replicate"].to_numpy()
-    is_train = (split_table["split"] == "train").to_numpy()
-    fold = split_table["fold"].to_numpy()
-    x = split_table["x"].to_numpy()
-    y = split_table["y"].to_numpy()
+    rep = np.asarray(split_table["replicate"])
+    is_train = np.asarray(split_table["split"]) == "train"
+    fold = np.asarray(split_table["fold"])
+    x = np.asarray(split_table["x"])
+    y = np.asarray(split_table["y"])
 
     def design(rows):
         return design_matrix(x[rows], top, basis, domain)
@@ -145,7 +149,7 @@ def gram_condition(X: np.ndarray) -> float:
 
 
 def fit_grid(
-    split_table: pd.DataFrame,
+    split_table: pd.DataFrame | Columns,
     model: str,
     degrees: Sequence[int],
     lambdas: np.ndarray,
@@ -166,9 +170,44 @@ def fit_grid(
         number of (exactly) non-zero coefficients, convergence of the full-training fit and of every
         CV fit, iterations, final stopping measure and cond(G) of the full-training design.
     coefs : pandas.DataFrame
-        Long table (replicate, degree, lambda, term, coef) of the full-training fits on the
+        Long table (replicate, degree, model, lambda, term, coef) of the full-training fits on the
         standardized basis (term j is the degree-j basis column), intercept as ``term = 0``.
+
+    See :func:`fit_grid_columns` for the same tables as numpy columns.
     """
+    import pandas as pd
+
+    metrics, coefs = fit_grid_columns(
+        split_table,
+        model,
+        degrees,
+        lambdas,
+        basis=basis,
+        domain=domain,
+        l1_ratio=l1_ratio,
+        method=method,
+        tol=tol,
+        max_iter=max_iter,
+        coef_tol=coef_tol,
+    )
+    return pd.DataFrame(metrics), pd.DataFrame(coefs)
+
+
+def fit_grid_columns(
+    split_table: pd.DataFrame | Columns,
+    model: str,
+    degrees: Sequence[int],
+    lambdas: np.ndarray,
+    basis: str = "legendre",
+    domain: Sequence[float] = (-1.0, 1.0),
+    l1_ratio: float | None = None,
+    method: str = "auto",
+    tol: float = 1e-10,
+    max_iter: int = 100_000,
+    coef_tol: float | None = 1e-6,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """:func:`fit_grid`'s two tables as ordered mappings of column name to numpy array (what a
+    fit job writes with :func:`l1l2.tables.write_columns`, without importing pandas)."""
     from .solvers import solve_many
 
     penalty = penalty_of(model)
@@ -189,7 +228,11 @@ def fit_grid(
         _score(problems, results, model, alphas, metric_rows, coef_rows)
     metrics = _columns(metric_rows, FIT_METRICS)
     coefs = _columns(coef_rows, ["replicate", "degree", "lambda", "term", "coef"])
-    coefs.insert(2, "model", model)
+    model_column = np.full(len(coefs["replicate"]), model, dtype=object)
+    coefs = {
+        name: model_column if name == "model" else coefs[name]
+        for name in ("replicate", "degree", "model", "lambda", "term", "coef")
+    }
     return metrics, coefs
 
 
@@ -198,7 +241,7 @@ DESIGN_BUDGET = 256 * 2**20
 
 
 def replicate_chunks(
-    split_table: pd.DataFrame, degrees: Sequence[int], budget: float | None = None
+    split_table: pd.DataFrame | Columns, degrees: Sequence[int], budget: float | None = None
 ) -> list[list[int]]:
     """Replicates in batches whose design matrices fit in ``budget`` bytes.
 
@@ -209,9 +252,11 @@ def replicate_chunks(
     :data:`DESIGN_BUDGET`.
     """
     budget = DESIGN_BUDGET if budget is None else budget
-    replicates = sorted(int(r) for r in split_table["replicate"].unique())
-    folds = int(split_table.loc[split_table["split"] == "train", "fold"].nunique())
-    rows = len(split_table) / max(len(replicates), 1)
+    replicate = np.asarray(split_table["replicate"])
+    replicates = sorted(int(r) for r in np.unique(replicate))
+    train = np.asarray(split_table["split"]) == "train"
+    folds = len(np.unique(np.asarray(split_table["fold"])[train]))
+    rows = len(replicate) / max(len(replicates), 1)
     per_replicate = 8 * rows * sum(degrees) * (folds + 1)
     size = max(1, int(budget // max(per_replicate, 1)))
     return [replicates[i : i + size] for i in range(0, len(replicates), size)]
@@ -283,10 +328,10 @@ def _score(problems, results, model, alphas, metric_rows, coef_rows) -> None:
 
 
 def _columns(blocks, names):
-    """The column blocks of :func:`_score` joined into one frame with columns ``names``."""
+    """The column blocks of :func:`_score` joined into columns ``names`` (in this order)."""
     if not blocks:
-        return pd.DataFrame(columns=names)
-    return pd.DataFrame({name: np.concatenate([b[name] for b in blocks]) for name in names})
+        return {name: np.array([], dtype=object) for name in names}
+    return {name: np.concatenate([b[name] for b in blocks]) for name in names}
 
 
 def compare_with_reference(
@@ -316,6 +361,8 @@ def compare_with_reference(
         Both coefficient vectors side by side: ``replicate, model, degree, lambda, term, l1l2,
         sklearn`` (terms 1..degree, the intercept left out), for the cross-check figure.
     """
+    import pandas as pd
+
     from .reference import reference_fit
     from .solvers import objective
 

@@ -17,7 +17,10 @@ line naming the file, the column and the first bad row (:class:`TableError`):
   folds whose sizes differ by at most one (what ``split`` deals).
 
 Tables are read and checked one replicate at a time (:func:`iter_replicates`), so a stage that
-streams (``split``) never holds more than one replicate in memory.
+streams (``split``) never holds more than one replicate in memory. A fit job reads its split file
+with :func:`read_split_columns`: a file exactly as ``split`` wrote it (its recorded checksum, its
+header, every cell in the form ``to_csv`` writes) is parsed without pandas and passes the same
+checks to the same values; any other file is read as above, so the messages are the same.
 
 A writer records the SHA-256 of the bytes it wrote in a sidecar ``<file>.sha256`` (the format of
 ``sha256sum``, so ``sha256sum -c`` checks it too); a reader verifies it (:func:`verify_checksum`)
@@ -29,11 +32,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .data import (
     DATA_COLUMNS,
@@ -45,6 +49,9 @@ from .data import (
     split_replicate,
     to_unit_interval,
 )
+
+if TYPE_CHECKING:  # imported where used: a fit job reads and writes its tables without pandas
+    import pandas as pd
 
 SIMULATED = DATA_COLUMNS
 SPLIT = SPLIT_COLUMNS
@@ -131,8 +138,8 @@ class _Rows:
         hits = np.flatnonzero(bad)
         if hits.size:
             i = int(hits[0])
-            order = self.chunk.columns.get_loc(column)
-            value = _show(self.chunk[column].iloc[i])
+            order = list(self.chunk.columns).index(column)
+            value = _show(_cell(self.chunk[column], i))
             self.found.append((i, order, len(self.found), column, value, problem(i)))
 
     def raise_first(self) -> None:
@@ -144,8 +151,18 @@ class _Rows:
             )
 
 
-def _numeric(chunk: pd.DataFrame, column: str) -> np.ndarray:
-    return pd.to_numeric(chunk[column], errors="coerce").to_numpy(dtype=float)
+def _cell(column, i: int):
+    """Value ``i`` of a column (a pandas Series, or a numpy array of :class:`Columns`)."""
+    return column.iloc[i] if hasattr(column, "iloc") else column[i]
+
+
+def _numeric(chunk: pd.DataFrame | Columns, column: str) -> np.ndarray:
+    values = chunk[column]
+    if isinstance(values, np.ndarray) and values.dtype == np.float64:  # parsed already
+        return values
+    import pandas as pd
+
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
 
 
 def check_header(columns: Sequence[str], source: str, expected: Sequence[str]) -> None:
@@ -172,7 +189,9 @@ def check_header(columns: Sequence[str], source: str, expected: Sequence[str]) -
     )
 
 
-def check_rows(chunk: pd.DataFrame, source: str, expected: Expected, offset: int = 0) -> None:
+def check_rows(
+    chunk: pd.DataFrame | Columns, source: str, expected: Expected, offset: int = 0
+) -> None:
     """Row-by-row checks of a chunk whose first row is row ``offset`` of the file."""
     rows = _Rows(source, chunk, offset)
     values = {c: _numeric(chunk, c) for c in chunk.columns if c != "split"}
@@ -228,8 +247,8 @@ def check_rows(chunk: pd.DataFrame, source: str, expected: Expected, offset: int
         ),
     )
     if "split" in chunk.columns:
-        is_test = (chunk["split"] == "test").to_numpy()
-        is_train = (chunk["split"] == "train").to_numpy()
+        is_test = np.asarray(chunk["split"] == "test")
+        is_train = np.asarray(chunk["split"] == "train")
         rows.flag("split", ~(is_test | is_train), lambda i: "expected train or test")
         fold, k = values["fold"], expected.folds
         rows.flag(
@@ -246,7 +265,7 @@ def check_rows(chunk: pd.DataFrame, source: str, expected: Expected, offset: int
 
 
 def check_replicate(
-    block: pd.DataFrame, source: str, expected: Expected, replicate: int, start: int
+    block: pd.DataFrame | Columns, source: str, expected: Expected, replicate: int, start: int
 ) -> None:
     """Checks of one replicate's block of rows (its first row is row ``start`` of the file)."""
     n = expected.n_samples
@@ -257,7 +276,7 @@ def check_replicate(
             f"{source}: column 'replicate': {where} has {len(block)} rows {since}, expected {n} "
             "(scenarios.n_samples)"
         )
-    x = block["x"].to_numpy(dtype=float)
+    x = np.asarray(block["x"], dtype=float)
     down = np.flatnonzero(np.diff(x) < 0)
     if down.size:
         raise TableError(
@@ -266,14 +285,14 @@ def check_replicate(
         )
     if "split" not in block.columns:
         return
-    is_test = (block["split"] == "test").to_numpy()
+    is_test = np.asarray(block["split"] == "test")
     if int(is_test.sum()) != expected.n_test:
         raise TableError(
             f"{source}: column 'split': {where} has {int(is_test.sum())} test rows {since}, "
             f"expected {expected.n_test} (split.test_size = {expected.test_size:g} of {n} rows)"
         )
     k = expected.folds
-    sizes = np.bincount(block["fold"].to_numpy()[~is_test].astype(np.int64), minlength=k)
+    sizes = np.bincount(np.asarray(block["fold"])[~is_test].astype(np.int64), minlength=k)
     n_train = n - expected.n_test
     low, high = n_train // k, -(-n_train // k)
     odd = np.flatnonzero((sizes < low) | (sizes > high))
@@ -287,6 +306,8 @@ def check_replicate(
 
 def _typed(chunk: pd.DataFrame) -> pd.DataFrame:
     """Integer replicate and fold, float x, y, y_true (after :func:`check_rows` passed)."""
+    import pandas as pd
+
     out = chunk.copy()
     for column in out.columns:
         if column in ("replicate", "fold"):
@@ -296,7 +317,11 @@ def _typed(chunk: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-_UNREADABLE = (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError)
+def _unreadable_errors() -> tuple[type[Exception], ...]:
+    """What pandas raises for a file that is not a CSV table it can parse."""
+    import pandas as pd
+
+    return (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError)
 
 
 def _unreadable(path: str, exc: Exception) -> TableError:
@@ -305,10 +330,12 @@ def _unreadable(path: str, exc: Exception) -> TableError:
 
 
 def _chunks(path: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    import pandas as pd
+
     try:
         with pd.read_csv(path, chunksize=chunk_rows, dtype={"split": object}) as reader:
             yield from reader
-    except _UNREADABLE as exc:
+    except _unreadable_errors() as exc:
         raise _unreadable(path, exc) from None
 
 
@@ -323,6 +350,8 @@ def iter_replicates(
     Yields ``(replicate, rows)`` with a ``RangeIndex`` from 0 and typed columns; raises
     :class:`TableError` at the first problem. Memory holds one replicate and one chunk.
     """
+    import pandas as pd
+
     offset, following = 0, 0
     current: list[pd.DataFrame] = []
     start = 0
@@ -389,6 +418,8 @@ def read_table(
 ) -> pd.DataFrame:
     """The whole table, checked against the study and, if ``checksum`` names a sidecar, against
     the checksum recorded when it was written (content problems are reported first)."""
+    import pandas as pd
+
     digest = file_sha256(path) if checksum is not None else None
     table = pd.concat(
         [rows for _, rows in iter_replicates(path, expected, columns)], ignore_index=True
@@ -404,6 +435,112 @@ def read_split(path: str, expected: Mapping) -> pd.DataFrame:
     return read_table(
         path, Expected.from_mapping(expected), SPLIT, checksum=path + CHECKSUM_SUFFIX
     )
+
+
+class Columns:
+    """A table as named numpy arrays: the little of a ``DataFrame`` that the checks use
+    (``columns``, ``table[name]``, ``len(table)``)."""
+
+    def __init__(self, arrays: Mapping[str, np.ndarray]):
+        self.arrays = dict(arrays)
+        self.columns = list(self.arrays)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.arrays[name]
+
+    def __len__(self) -> int:
+        return len(next(iter(self.arrays.values()))) if self.arrays else 0
+
+    def rows(self, start: int, stop: int) -> Columns:
+        return Columns({name: values[start:stop] for name, values in self.arrays.items()})
+
+
+#: A cell as ``split`` writes it (pandas' ``to_csv``): an integer, and a finite float in
+#: Python's shortest round-trip form (``repr``), which ``float`` and pandas' parser both read
+#: back as the value written.
+_INTEGER = r"-?(?:0|[1-9][0-9]*)"
+_FLOAT = r"-?[0-9]+(?:\.[0-9]+)?(?:e[+-][0-9]+)?"
+_SPLIT_CELLS = {
+    "replicate": _INTEGER,
+    "x": _FLOAT,
+    "y": _FLOAT,
+    "y_true": _FLOAT,
+    "split": "train|test",
+    "fold": _INTEGER,
+}
+
+
+#: Largest split file parsed without pandas: its cells are held as Python strings while it is
+#: parsed (a peak of ~20 times the file's size), and pandas' ~0.3 CPU-s import only matters
+#: beside small files (the default study's are 0.14 MB at most).
+SPLIT_AS_WRITTEN_BYTES = 4 * 2**20
+
+
+def _column_of(cells: Sequence[str], pattern: str) -> bool:
+    """Whether every cell of a column is one ``pattern`` (one regular expression call)."""
+    return re.fullmatch(f"(?:(?:{pattern})\n)*", "\n".join(cells) + "\n") is not None
+
+
+def _split_as_written(path: str, expected: Expected) -> Columns | None:
+    """The split table, parsed without pandas, if it is exactly as ``split`` writes it: the
+    checksum its sidecar records, the header, every cell of the form ``to_csv`` writes, and
+    every check of :func:`read_table` passed. None otherwise (the caller then reads it with
+    :func:`read_table`, which names the problem)."""
+    try:
+        if os.path.getsize(path) > SPLIT_AS_WRITTEN_BYTES:
+            return None
+        with open(path, "rb") as handle:
+            data = handle.read()
+        if hashlib.sha256(data).hexdigest() != recorded_sha256(path + CHECKSUM_SUFFIX):
+            return None
+        lines = data.decode("ascii").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if lines[0] != ",".join(SPLIT) or lines[-1] != "" or len(lines) < 3:
+        return None
+    cells = [line.split(",") for line in lines[1:-1]]
+    if any(len(row) != len(SPLIT) for row in cells):
+        return None
+    columns = dict(zip(SPLIT, zip(*cells, strict=True), strict=True))
+    if not all(_column_of(columns[name], _SPLIT_CELLS[name]) for name in SPLIT):
+        return None
+    table = Columns(
+        {
+            name: np.array(values, dtype=object)
+            if name == "split"
+            else np.fromiter(map(float, values), dtype=np.float64, count=len(values))
+            for name, values in columns.items()
+        }
+    )
+    n, replicates = expected.n_samples, expected.replicates
+    try:
+        check_rows(table, path, expected)
+        if not np.array_equal(table["replicate"], np.repeat(np.arange(replicates), n)):
+            return None  # replicates missing, repeated, out of order or of the wrong size
+        for r in range(replicates):
+            check_replicate(table.rows(r * n, (r + 1) * n), path, expected, r, r * n)
+    except TableError:
+        return None
+    for name in ("replicate", "fold"):
+        table.arrays[name] = table[name].astype(np.int64)
+    return table
+
+
+def read_split_columns(path: str, expected: Mapping) -> Columns:
+    """:func:`read_split` as numpy columns (integer ``replicate`` and ``fold``, float ``x``,
+    ``y``, ``y_true``, string ``split``): the same values, the same checks, the same messages.
+
+    A file exactly as ``split`` wrote it, up to :data:`SPLIT_AS_WRITTEN_BYTES`, is parsed without
+    pandas (a fit job then never imports it, ~0.3 CPU-s); any other file goes through
+    :func:`read_split`, which reads it or stops with one line naming the file, the column and
+    the row.
+    """
+    study = Expected.from_mapping(expected)
+    table = _split_as_written(path, study)
+    if table is None:
+        frame = read_split(path, expected)
+        table = Columns({name: frame[name].to_numpy() for name in frame.columns})
+    return table
 
 
 # ------------------------------------------------------------------------------------------
@@ -554,14 +691,18 @@ class FitsExpected:
 
 
 def _read_whole(path: str) -> pd.DataFrame:
+    import pandas as pd
+
     try:
         return pd.read_csv(path)
-    except _UNREADABLE as exc:
+    except _unreadable_errors() as exc:
         raise _unreadable(path, exc) from None
 
 
 def _codes(values: pd.Series, allowed: Sequence) -> np.ndarray:
     """Position of each value in ``allowed`` (-1 where it is not one of them)."""
+    import pandas as pd
+
     return pd.Index(list(allowed)).get_indexer(values.to_numpy())
 
 
@@ -577,6 +718,8 @@ def check_fits(
     A fit job's own table has no ``scenario`` (nor ``basis``) column: ``expected`` then names
     its one scenario and one model.
     """
+    import pandas as pd
+
     check_header(table.columns, source, columns)
     if table.empty:
         raise TableError(f"{source}: no rows after the header")
@@ -720,6 +863,8 @@ def read_scenario_metrics(
         part = read_fit_metrics(path, expected, scenario, model)
         part.insert(0, "scenario", scenario)
         parts.append(part)
+    import pandas as pd
+
     return pd.concat(parts, ignore_index=True)
 
 
@@ -808,6 +953,30 @@ def _object_cell(value) -> str | None:
 WRITE_CSV_ROWS = 50_000
 
 
+def _plain_names(names: Sequence) -> bool:
+    """Column names ``to_csv`` writes as they are: distinct strings with nothing to quote."""
+    return (
+        bool(names)
+        and len(set(names)) == len(names)
+        and all(isinstance(n, str) and not any(c in n for c in ',"\n\r') for n in names)
+    )
+
+
+def _write_cells(path: str, names: Sequence[str], arrays: Sequence[np.ndarray]) -> bool:
+    """Write the header and the cells of ``arrays`` (one per column) as ``to_csv`` would, at
+    most :data:`WRITE_CSV_ROWS` rows at a time; False (the file then incomplete) as soon as a
+    column has a cell only pandas knows how to write."""
+    rows = len(arrays[0])
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(",".join(names) + "\n")
+        for start in range(0, rows, WRITE_CSV_ROWS):
+            columns = [_csv_cells(a[start : start + WRITE_CSV_ROWS]) for a in arrays]
+            if any(cells is None for cells in columns) or (len(columns) == 1 and "" in columns[0]):
+                return False  # (an empty cell alone on its line is written as "" by pandas)
+            handle.write("".join(",".join(row) + "\n" for row in zip(*columns, strict=True)))
+    return True
+
+
 def write_csv(frame: pd.DataFrame, path: str) -> None:
     """``frame.to_csv(path, index=False)``, byte for byte, with less work per cell.
 
@@ -816,29 +985,39 @@ def write_csv(frame: pd.DataFrame, path: str) -> None:
     :data:`WRITE_CSV_ROWS` rows at a time; a frame with a column pandas would quote, or of
     another dtype, is written by ``to_csv`` itself.
     """
+    import pandas as pd
+
     names = list(frame.columns)
-    if (
-        not names
-        or frame.columns.duplicated().any()
-        or not all(isinstance(n, str) and not any(c in n for c in ',"\n\r') for n in names)
-        or not all(
+    if not (
+        _plain_names(names)
+        and all(
             isinstance(dtype, np.dtype | pd.StringDtype) and dtype.kind in "fiubOT"
             for dtype in frame.dtypes
         )
+        and _write_cells(path, names, [frame[name].to_numpy() for name in names])
     ):
-        frame.to_csv(path, index=False)
+        frame.to_csv(path, index=False)  # a cell pandas would quote: pandas writes it all
+
+
+def write_columns(columns: Mapping[str, np.ndarray], path: str) -> None:
+    """``pandas.DataFrame(columns).to_csv(path, index=False)``, byte for byte, without pandas.
+
+    ``columns`` maps each name to a 1-d numpy array (all of one length) of float64, integers,
+    booleans or strings: the cells are those of :func:`write_csv`. Anything else (a name or a
+    string pandas would quote, another dtype) is written by pandas itself.
+    """
+    names = list(columns)
+    arrays = [np.asarray(columns[name]) for name in names]
+    if (
+        _plain_names(names)
+        and all(a.ndim == 1 and len(a) == len(arrays[0]) for a in arrays)
+        and all(a.dtype.kind in "fiubO" for a in arrays)
+        and _write_cells(path, names, arrays)
+    ):
         return
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        handle.write(",".join(names) + "\n")
-        for start in range(0, len(frame), WRITE_CSV_ROWS):
-            part = frame.iloc[start : start + WRITE_CSV_ROWS]
-            columns = [_csv_cells(part[name].to_numpy()) for name in names]
-            if any(cells is None for cells in columns):
-                break
-            handle.write("".join(",".join(row) + "\n" for row in zip(*columns, strict=True)))
-        else:
-            return
-    frame.to_csv(path, index=False)  # a cell pandas would quote: pandas writes it all
+    import pandas as pd
+
+    pd.DataFrame(dict(columns)).to_csv(path, index=False)
 
 
 class ChecksummedCSV:
@@ -868,6 +1047,8 @@ class ChecksummedCSV:
     def _flush(self) -> None:
         if not self._buffer:
             return
+        import pandas as pd
+
         frame = (
             pd.concat(self._buffer, ignore_index=True)
             if len(self._buffer) > 1
