@@ -359,8 +359,9 @@ def check_config(
 
     ``cache``: a file (:class:`l1l2.cache.DigestCache`) recording the configs that passed every
     check, by :func:`_schema_key`; for a config recorded there the schema check is skipped (the
-    others run), which spares a workflow start importing jsonschema (~0.05 s). A config with a
-    problem is never recorded, and nothing is written for it.
+    others run), which spares a workflow start importing jsonschema (0.05-0.15 CPU-s,
+    ``benchmarks/rerun.py``). A config with a problem is never recorded, and nothing is written
+    for it.
     """
     problems = _nonfinite(config)
     if problems:

@@ -128,7 +128,8 @@ def library_hash(*modules):
     from another folder does not. The library is found where Python imports it from (the
     installed package, or PYTHONPATH), not beside this file. Which modules a module imports is
     read from its syntax tree once per version of its bytes and kept in _IMPORT_CACHE (parsing
-    the library at every start cost ~0.15 s of a no-change rerun); the digest is the same without.
+    the library at every start cost 0.15-0.3 CPU-s of a no-change rerun: benchmarks/rerun.py);
+    the digest is the same without.
     """
     return source_digest(*modules, cache=_IMPORT_CACHE)
 
