@@ -182,7 +182,8 @@ def overfit_ratio(curve: pd.DataFrame) -> float:
 
 def lead_scenario(metrics: pd.DataFrame, order: Sequence[str]) -> str:
     """The scenario whose OLS overfits most: largest :func:`overfit_ratio`, ties to the first."""
-    ratios = {s: overfit_ratio(degree_curve(metrics, s)) for s in order}
+    ols = metrics[metrics["model"] == "ols"]  # the OLS rows once, not the whole table per scenario
+    ratios = {s: overfit_ratio(degree_curve(ols, s)) for s in order}
     return max(order, key=lambda s: (ratios[s], -order.index(s)))
 
 
