@@ -566,34 +566,39 @@ def test_a_bad_data_file_is_refused_naming_file_column_and_row(
             assert word in text, f"{word!r} not in {text!r}"
     assert planned.startswith(message)
     assert digests(work) == before  # reading never changes or removes anything
-    if columns == SPLIT:
-        # The fit job's reader (pandas-free for a file as `split` wrote it) says the same ...
+    if columns == SPLIT:  # the fit job's reader (pandas-free for a file as `split` wrote it)
         with pytest.raises(TableError) as fast:
             read_split_columns(path, expected().as_dict())
         assert str(fast.value) == message
-        # ... and also once the checksum is recorded again after the edit: then its own checks
-        # decide, and must agree with read_table's, message for message and value for value.
-        Path(path + ".sha256").write_text(f"{file_sha256(path)}  {Path(path).name}\n")
-        assert_read_alike(path, SCENARIO)
+    # Once the checksum is recorded again after the edit, the pandas-free reader's own checks
+    # decide: they must agree with read_table's, message for message and value for value.
+    Path(path + ".sha256").write_text(f"{file_sha256(path)}  {Path(path).name}\n")
+    assert_read_alike(path, SCENARIO, columns)
 
 
-def assert_read_alike(path: str, scenario: str) -> None:
-    """read_split_columns gives read_table's values bit for bit, or raises its message."""
+def assert_read_alike(path: str, scenario: str, columns) -> None:
+    """The pandas-free reader (used by simulate/split/fit jobs) refuses what read_table refuses,
+    with its message, and otherwise gives read_table's values bit for bit."""
+    study = expected(scenario)
+    fast = tables._as_written(path, study, columns)
     try:
-        frame = read_table(path, expected(scenario), SPLIT, checksum=path + ".sha256")
+        frame = read_table(path, study, columns, checksum=path + ".sha256")
     except TableError as exc:
-        with pytest.raises(TableError) as raised:
-            read_split_columns(path, expected(scenario).as_dict())
-        assert str(raised.value) == str(exc)
+        assert fast is None
+        if columns == SPLIT:
+            with pytest.raises(TableError) as raised:
+                read_split_columns(path, study.as_dict())
+            assert str(raised.value) == str(exc)
         return
-    table = read_split_columns(path, expected(scenario).as_dict())
-    assert table.columns == list(SPLIT)
-    for column in SPLIT:
-        ours, theirs = table[column], frame[column].to_numpy()
-        assert ours.dtype == theirs.dtype, column
-        assert ours.tolist() == theirs.tolist(), column
-        if ours.dtype != object:  # the same bits (-0.0 and 0.0 compare equal)
-            assert ours.tobytes() == theirs.tobytes(), column
+    readings = [fast, read_split_columns(path, study.as_dict()) if columns == SPLIT else None]
+    for table in (t for t in readings if t is not None):
+        assert table.columns == list(columns)
+        for column in columns:
+            ours, theirs = table[column], frame[column].to_numpy()
+            assert ours.dtype == theirs.dtype, column
+            assert ours.tolist() == theirs.tolist(), column
+            if ours.dtype != object:  # the same bits (-0.0 and 0.0 compare equal)
+                assert ours.tobytes() == theirs.tobytes(), column
 
 
 def test_an_untouched_file_passes_every_check(data_copy, monkeypatch):
@@ -604,15 +609,14 @@ def test_an_untouched_file_passes_every_check(data_copy, monkeypatch):
             table = read_table(path, expected(scenario), columns, checksum=path + ".sha256")
             assert len(table) == 2 * 60 and list(table.columns) == list(columns)
             assert edited_since_written(path, expected(scenario), columns) is None
-        path = f"data/split/{scenario}.csv"
-        # the fit job's reader parses a file as `split` wrote it itself, to the same bits ...
-        assert tables._split_as_written(path, expected(scenario)) is not None
-        assert_read_alike(path, scenario)
-        # ... unless it is larger than its limit: then pandas reads it
-        with monkeypatch.context() as patch:
-            patch.setattr(tables, "SPLIT_AS_WRITTEN_BYTES", os.path.getsize(path) - 1)
-            assert tables._split_as_written(path, expected(scenario)) is None
-            assert_read_alike(path, scenario)
+            # the jobs' reader parses a file as it was written itself, to the same bits ...
+            assert tables._as_written(path, expected(scenario), columns) is not None
+            assert_read_alike(path, scenario, columns)
+            # ... unless it is larger than its limit: then pandas reads it
+            with monkeypatch.context() as patch:
+                patch.setattr(tables, "AS_WRITTEN_BYTES", os.path.getsize(path) - 1)
+                assert tables._as_written(path, expected(scenario), columns) is None
+                assert_read_alike(path, scenario, columns)
 
 
 def test_a_changed_config_does_not_make_unchanged_data_suspect(data_copy, monkeypatch):
@@ -972,17 +976,21 @@ def test_the_streamed_stages_write_the_bytes_of_the_in_memory_functions(tmp_path
     scenario = Scenario("runge", 0.3, 37)
     study = Expected("runge", 0.3, 37, 3, (0.0, 2.0), 0.2, 4)
     sim, spl = str(tmp_path / "sim.csv"), str(tmp_path / "split.csv")
+    data = simulate(scenario, 3, 11, (0.0, 2.0))
     old_chunk = tables.CHUNK_ROWS
     tables.CHUNK_ROWS = 10
     try:
         tables.write_simulated(sim, scenario, 3, 11, (0.0, 2.0))
-        tables.write_split(sim, spl, study, scenario.name, 11, checksum=sim + ".sha256")
+        assert Path(sim).read_text() == data.to_csv(index=False)
+        expected_split = split(pd.read_csv(sim), scenario.name, 11, 0.2, 4)
+        # the simulated file parsed without pandas (as the split job does), then with pandas
+        for limit in (tables.AS_WRITTEN_BYTES, 0):
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(tables, "AS_WRITTEN_BYTES", limit)
+                tables.write_split(sim, spl, study, scenario.name, 11, checksum=sim + ".sha256")
+            assert Path(spl).read_text() == expected_split.to_csv(index=False), limit
     finally:
         tables.CHUNK_ROWS = old_chunk
-    data = simulate(scenario, 3, 11, (0.0, 2.0))
-    assert Path(sim).read_text() == data.to_csv(index=False)
-    expected_split = split(pd.read_csv(sim), scenario.name, 11, 0.2, 4)
-    assert Path(spl).read_text() == expected_split.to_csv(index=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -203,26 +203,29 @@ def test_one_standard_error_rule_prefers_the_largest_lambda_then_the_lowest_degr
     assert select_one(grid, "1se")[["degree", "lambda"]].tolist() == [3, 0.1]
 
 
-def test_a_fit_job_reads_fits_and_writes_without_pandas_to_the_same_bytes(tmp_path):
-    """What workflow/scripts/fit.py does, in a fresh interpreter: read a split file as `split`
-    wrote it, fit, write both tables; pandas is never imported, and the files are byte for byte
-    those of the pandas path (read_split, fit_grid, write_csv)."""
+def test_the_data_and_fit_jobs_run_without_pandas_to_the_same_bytes(tmp_path):
+    """What workflow/scripts/simulate.py, split.py and fit.py do, in a fresh interpreter: simulate,
+    split, read the split file, fit, write both tables; pandas is never imported, and the fit
+    tables are byte for byte those of the pandas path (read_split, fit_grid, write_csv). (The
+    data files' bytes against pandas: tests/test_fuzz_data.py, the streamed stages.)"""
     import subprocess
     import sys
 
-    from l1l2.tables import Expected, read_split, write_csv, write_simulated, write_split
+    from l1l2.tables import Expected, read_split, write_csv
 
     expected = Expected("sparse_legendre", 0.1, 80, 3, (-1.0, 1.0), 0.25, 4)
     simulated, path = str(tmp_path / "simulated.csv"), str(tmp_path / "split.csv")
-    write_simulated(simulated, SCENARIO, 3, 11, (-1.0, 1.0))
-    write_split(simulated, path, expected, SCENARIO.name, 11)
     grid = study.lambda_grid(1e-3, 1.0, 4)
     job = f"""
 import sys
 import numpy as np
+from l1l2.data import Scenario
 from l1l2.study import fit_grid_columns
-from l1l2.tables import read_split_columns, write_columns
-table = read_split_columns({path!r}, {expected.as_dict()!r})
+from l1l2.tables import Expected, read_split_columns, write_columns, write_simulated, write_split
+expected = Expected.from_mapping({expected.as_dict()!r})
+write_simulated({simulated!r}, Scenario("sparse_legendre", 0.1, 80), 3, 11, (-1.0, 1.0))
+write_split({simulated!r}, {path!r}, expected, {SCENARIO.name!r}, 11, {simulated + ".sha256"!r})
+table = read_split_columns({path!r}, expected.as_dict())
 metrics, coefs = fit_grid_columns(table, "lasso", [2, 6], np.array({grid.tolist()!r}))
 write_columns(metrics, {str(tmp_path / "metrics.csv")!r})
 write_columns(coefs, {str(tmp_path / "coefs.csv")!r})
@@ -230,7 +233,10 @@ print("pandas" in sys.modules)
 """
     out = subprocess.run([sys.executable, "-c", job], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False", out.stdout + out.stderr
-    metrics, coefs = study.fit_grid(read_split(path, expected.as_dict()), "lasso", [2, 6], grid)
+    in_memory = split(simulate(SCENARIO, 3, seed=11), SCENARIO.name, 11, 0.25, 4)
+    assert (tmp_path / "split.csv").read_text() == in_memory.to_csv(index=False)
+    table = read_split(path, expected.as_dict())
+    metrics, coefs = study.fit_grid(table, "lasso", [2, 6], grid)
     for name, frame in (("metrics", metrics), ("coefs", coefs)):
         write_csv(frame, str(tmp_path / f"{name}.pandas.csv"))
         ours = (tmp_path / f"{name}.csv").read_bytes()

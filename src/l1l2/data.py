@@ -174,15 +174,23 @@ def simulate_replicate(
 ) -> pd.DataFrame:
     """One replicate of :func:`simulate` (rows ``replicate, x, y, y_true``), drawn from its own
     generator: replicates can be drawn one at a time, in any order, with the same result."""
+    import pandas as pd
+
+    return pd.DataFrame(simulate_replicate_columns(scenario, replicate, seed, domain))
+
+
+def simulate_replicate_columns(
+    scenario: Scenario, replicate: int, seed: int, domain: Sequence[float] = (-1.0, 1.0)
+) -> dict[str, np.ndarray]:
+    """:func:`simulate_replicate` as numpy columns (what ``simulate`` writes, without pandas)."""
     f = get_true_function(scenario.function)
     low, high = float(domain[0]), float(domain[1])
     rng = replicate_rng(seed, scenario.name, replicate, _SIMULATE_STREAM)
     x = np.sort(rng.uniform(low, high, scenario.n_samples))
     y_true = f(to_unit_interval(x, domain))
     y = y_true + rng.normal(0.0, scenario.noise_sd, scenario.n_samples)
-    import pandas as pd
-
-    return pd.DataFrame({"replicate": replicate, "x": x, "y": y, "y_true": y_true})
+    replicates = np.full(scenario.n_samples, replicate, dtype=np.int64)
+    return {"replicate": replicates, "x": x, "y": y, "y_true": y_true}
 
 
 def split(
@@ -219,7 +227,30 @@ def split_replicate(
     rows: pd.DataFrame, scenario_name: str, replicate: int, seed: int, test_size: float, folds: int
 ) -> pd.DataFrame:
     """:func:`split` of one replicate's rows (its own generator: replicates are independent)."""
-    n = len(rows)
+    part = rows.reset_index(drop=True).copy()
+    split_rows, fold = _deal(len(rows), scenario_name, replicate, seed, test_size, folds)
+    part["split"] = split_rows
+    part["fold"] = fold
+    return part
+
+
+def split_replicate_columns(
+    rows, scenario_name: str, replicate: int, seed: int, test_size: float, folds: int
+) -> dict[str, np.ndarray]:
+    """:func:`split_replicate` of one replicate's rows given as numpy columns (``rows[name]`` for
+    each name in ``rows.columns``; what ``split`` writes, without pandas)."""
+    split_rows, fold = _deal(len(rows), scenario_name, replicate, seed, test_size, folds)
+    return {
+        **{name: np.asarray(rows[name]) for name in rows.columns},
+        "split": split_rows,
+        "fold": fold,
+    }
+
+
+def _deal(
+    n: int, scenario_name: str, replicate: int, seed: int, test_size: float, folds: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``split`` label (train/test) and CV ``fold`` of a replicate's ``n`` rows."""
     n_test = max(1, int(round(test_size * n)))
     n_train = n - n_test
     if n_train < 2 * folds:
@@ -234,10 +265,7 @@ def split_replicate(
     fold = np.full(n, TEST_FOLD, dtype=np.int64)
     train_positions = np.flatnonzero(~is_test)
     fold[train_positions[rng.permutation(n_train)]] = np.arange(n_train) % folds
-    part = rows.reset_index(drop=True).copy()
-    part["split"] = np.where(is_test, "test", "train")
-    part["fold"] = fold
-    return part
+    return np.where(is_test, "test", "train"), fold
 
 
 def validate_data(data: pd.DataFrame, source: str, columns: Sequence[str] = DATA_COLUMNS) -> None:

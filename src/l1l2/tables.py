@@ -17,10 +17,13 @@ line naming the file, the column and the first bad row (:class:`TableError`):
   folds whose sizes differ by at most one (what ``split`` deals).
 
 Tables are read and checked one replicate at a time (:func:`iter_replicates`), so a stage that
-streams (``split``) never holds more than one replicate in memory. A fit job reads its split file
-with :func:`read_split_columns`: a file exactly as ``split`` wrote it (its recorded checksum, its
-header, every cell in the form ``to_csv`` writes) is parsed without pandas and passes the same
-checks to the same values; any other file is read as above, so the messages are the same.
+streams (``split``) never holds more than one replicate in memory. The ``simulate``, ``split``
+and ``fit`` jobs run without pandas (its import is ~0.3 CPU-s of each job's start-up): a data file
+exactly as ``simulate`` or ``split`` wrote it (its recorded checksum, its header, every cell in
+the form ``to_csv`` writes; :func:`read_split_columns`) is parsed with numpy and passes the same
+checks to the same values; any other file is read as above, so the messages are the same; and
+numpy columns are written with the bytes ``to_csv`` writes (:func:`write_columns`,
+:class:`ChecksummedCSV`).
 
 A writer records the SHA-256 of the bytes it wrote in a sidecar ``<file>.sha256`` (the format of
 ``sha256sum``, so ``sha256sum -c`` checks it too); a reader verifies it (:func:`verify_checksum`)
@@ -45,8 +48,9 @@ from .data import (
     TEST_FOLD,
     Scenario,
     get_true_function,
-    simulate_replicate,
+    simulate_replicate_columns,
     split_replicate,
+    split_replicate_columns,
     to_unit_interval,
 )
 
@@ -455,12 +459,12 @@ class Columns:
         return Columns({name: values[start:stop] for name, values in self.arrays.items()})
 
 
-#: A cell as ``split`` writes it (pandas' ``to_csv``): an integer, and a finite float in
-#: Python's shortest round-trip form (``repr``), which ``float`` and pandas' parser both read
-#: back as the value written.
+#: A cell as ``simulate`` and ``split`` write it (pandas' ``to_csv``): an integer, and a finite
+#: float in Python's shortest round-trip form (``repr``), which ``float`` and pandas' parser both
+#: read back as the value written.
 _INTEGER = r"-?(?:0|[1-9][0-9]*)"
 _FLOAT = r"-?[0-9]+(?:\.[0-9]+)?(?:e[+-][0-9]+)?"
-_SPLIT_CELLS = {
+_CELLS = {
     "replicate": _INTEGER,
     "x": _FLOAT,
     "y": _FLOAT,
@@ -470,10 +474,10 @@ _SPLIT_CELLS = {
 }
 
 
-#: Largest split file parsed without pandas: its cells are held as Python strings while it is
+#: Largest data file parsed without pandas: its cells are held as Python strings while it is
 #: parsed (a peak of ~20 times the file's size), and pandas' ~0.3 CPU-s import only matters
 #: beside small files (the default study's are 0.14 MB at most).
-SPLIT_AS_WRITTEN_BYTES = 4 * 2**20
+AS_WRITTEN_BYTES = 4 * 2**20
 
 
 def _column_of(cells: Sequence[str], pattern: str) -> bool:
@@ -481,13 +485,14 @@ def _column_of(cells: Sequence[str], pattern: str) -> bool:
     return re.fullmatch(f"(?:(?:{pattern})\n)*", "\n".join(cells) + "\n") is not None
 
 
-def _split_as_written(path: str, expected: Expected) -> Columns | None:
-    """The split table, parsed without pandas, if it is exactly as ``split`` writes it: the
-    checksum its sidecar records, the header, every cell of the form ``to_csv`` writes, and
-    every check of :func:`read_table` passed. None otherwise (the caller then reads it with
-    :func:`read_table`, which names the problem)."""
+def _as_written(path: str, expected: Expected, columns: Sequence[str]) -> Columns | None:
+    """A data table (``columns``: :data:`SIMULATED` or :data:`SPLIT`), parsed without pandas, if
+    it is exactly as ``simulate`` or ``split`` writes it: the checksum its sidecar records, the
+    header, every cell of the form ``to_csv`` writes, and every check of :func:`read_table`
+    passed. None otherwise (the caller then reads it with :func:`read_table`, which names the
+    problem)."""
     try:
-        if os.path.getsize(path) > SPLIT_AS_WRITTEN_BYTES:
+        if os.path.getsize(path) > AS_WRITTEN_BYTES:
             return None
         with open(path, "rb") as handle:
             data = handle.read()
@@ -496,20 +501,20 @@ def _split_as_written(path: str, expected: Expected) -> Columns | None:
         lines = data.decode("ascii").split("\n")
     except (OSError, UnicodeDecodeError):
         return None
-    if lines[0] != ",".join(SPLIT) or lines[-1] != "" or len(lines) < 3:
+    if lines[0] != ",".join(columns) or lines[-1] != "" or len(lines) < 3:
         return None
     cells = [line.split(",") for line in lines[1:-1]]
-    if any(len(row) != len(SPLIT) for row in cells):
+    if any(len(row) != len(columns) for row in cells):
         return None
-    columns = dict(zip(SPLIT, zip(*cells, strict=True), strict=True))
-    if not all(_column_of(columns[name], _SPLIT_CELLS[name]) for name in SPLIT):
+    values = dict(zip(columns, zip(*cells, strict=True), strict=True))
+    if not all(_column_of(values[name], _CELLS[name]) for name in columns):
         return None
     table = Columns(
         {
-            name: np.array(values, dtype=object)
+            name: np.array(texts, dtype=object)
             if name == "split"
-            else np.fromiter(map(float, values), dtype=np.float64, count=len(values))
-            for name, values in columns.items()
+            else np.fromiter(map(float, texts), dtype=np.float64, count=len(texts))
+            for name, texts in values.items()
         }
     )
     n, replicates = expected.n_samples, expected.replicates
@@ -522,7 +527,8 @@ def _split_as_written(path: str, expected: Expected) -> Columns | None:
     except TableError:
         return None
     for name in ("replicate", "fold"):
-        table.arrays[name] = table[name].astype(np.int64)
+        if name in table.arrays:
+            table.arrays[name] = table[name].astype(np.int64)
     return table
 
 
@@ -530,13 +536,13 @@ def read_split_columns(path: str, expected: Mapping) -> Columns:
     """:func:`read_split` as numpy columns (integer ``replicate`` and ``fold``, float ``x``,
     ``y``, ``y_true``, string ``split``): the same values, the same checks, the same messages.
 
-    A file exactly as ``split`` wrote it, up to :data:`SPLIT_AS_WRITTEN_BYTES`, is parsed without
+    A file exactly as ``split`` wrote it, up to :data:`AS_WRITTEN_BYTES`, is parsed without
     pandas (a fit job then never imports it, ~0.3 CPU-s); any other file goes through
     :func:`read_split`, which reads it or stops with one line naming the file, the column and
     the row.
     """
     study = Expected.from_mapping(expected)
-    table = _split_as_written(path, study)
+    table = _as_written(path, study, SPLIT)
     if table is None:
         frame = read_split(path, expected)
         table = Columns({name: frame[name].to_numpy() for name in frame.columns})
@@ -962,6 +968,15 @@ def _plain_names(names: Sequence) -> bool:
     )
 
 
+def _csv_rows(arrays: Sequence[np.ndarray]) -> str | None:
+    """The lines ``to_csv`` writes for these columns' rows (no header), or None where a cell is
+    one only pandas knows how to write."""
+    columns = [_csv_cells(a) for a in arrays]
+    if any(cells is None for cells in columns) or (len(columns) == 1 and "" in columns[0]):
+        return None  # (an empty cell alone on its line is written as "" by pandas)
+    return "".join(",".join(row) + "\n" for row in zip(*columns, strict=True))
+
+
 def _write_cells(path: str, names: Sequence[str], arrays: Sequence[np.ndarray]) -> bool:
     """Write the header and the cells of ``arrays`` (one per column) as ``to_csv`` would, at
     most :data:`WRITE_CSV_ROWS` rows at a time; False (the file then incomplete) as soon as a
@@ -970,10 +985,10 @@ def _write_cells(path: str, names: Sequence[str], arrays: Sequence[np.ndarray]) 
     with open(path, "w", encoding="utf-8", newline="") as handle:
         handle.write(",".join(names) + "\n")
         for start in range(0, rows, WRITE_CSV_ROWS):
-            columns = [_csv_cells(a[start : start + WRITE_CSV_ROWS]) for a in arrays]
-            if any(cells is None for cells in columns) or (len(columns) == 1 and "" in columns[0]):
-                return False  # (an empty cell alone on its line is written as "" by pandas)
-            handle.write("".join(",".join(row) + "\n" for row in zip(*columns, strict=True)))
+            text = _csv_rows([a[start : start + WRITE_CSV_ROWS] for a in arrays])
+            if text is None:
+                return False
+            handle.write(text)
     return True
 
 
@@ -1025,8 +1040,10 @@ class ChecksummedCSV:
 
     Frames are buffered up to ``chunk_rows`` rows and written together (one ``to_csv`` call per
     chunk keeps many small replicates fast and a large one bounded). The bytes equal one
-    ``to_csv(index=False)`` of all frames concatenated. The sidecar is written last and
-    atomically (a temporary file, then a rename): if it exists, it describes a complete file.
+    ``to_csv(index=False)`` of all frames concatenated. A piece may also be a mapping of column
+    name to numpy array (as :func:`write_columns` takes): pieces that are all mappings are
+    written without pandas, with the same bytes. The sidecar is written last and atomically (a
+    temporary file, then a rename): if it exists, it describes a complete file.
     """
 
     def __init__(self, path: str, chunk_rows: int | None = None):
@@ -1034,35 +1051,45 @@ class ChecksummedCSV:
         self._file = open(path, "wb")  # noqa: SIM115 - closed in close()
         self._digest = hashlib.sha256()
         self._header = True
-        self._buffer: list[pd.DataFrame] = []
+        self._buffer: list[pd.DataFrame | Mapping[str, np.ndarray]] = []
         self._buffered = 0
 
-    def write(self, frame: pd.DataFrame) -> None:
+    def write(self, frame: pd.DataFrame | Mapping[str, np.ndarray]) -> None:
         """Append the rows of ``frame`` (the header goes before the first rows)."""
         self._buffer.append(frame)
-        self._buffered += len(frame)
+        mapping = isinstance(frame, Mapping)
+        self._buffered += len(next(iter(frame.values()))) if mapping else len(frame)
         if self._buffered >= self.chunk_rows:
             self._flush()
+
+    def _emit(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self._digest.update(data)
+        self._write(self._file.write, data)
 
     def _flush(self) -> None:
         if not self._buffer:
             return
+        parts, self._buffer, self._buffered = self._buffer, [], 0
+        if all(isinstance(part, Mapping) for part in parts):
+            names = list(parts[0])
+            if _plain_names(names) and all(list(part) == names for part in parts):
+                arrays = [np.concatenate([np.asarray(part[n]) for part in parts]) for n in names]
+                text = _csv_rows(arrays)
+                if text is not None:
+                    self._emit((",".join(names) + "\n" if self._header else "") + text)
+                    self._header = False
+                    return
         import pandas as pd
 
-        frame = (
-            pd.concat(self._buffer, ignore_index=True)
-            if len(self._buffer) > 1
-            else (self._buffer[0])
-        )
-        self._buffer, self._buffered = [], 0
+        frames = [pd.DataFrame(dict(p)) if isinstance(p, Mapping) else p for p in parts]
+        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         for lo in range(0, max(len(frame), 1), self.chunk_rows):
             text = frame.iloc[lo : lo + self.chunk_rows].to_csv(
                 index=False, header=self._header, lineterminator="\n"
             )
             self._header = False
-            data = text.encode("utf-8")
-            self._digest.update(data)
-            self._write(self._file.write, data)
+            self._emit(text)
 
     def _write(self, action, *args) -> None:
         try:
@@ -1148,7 +1175,7 @@ def write_simulated(
         raise ValueError(f"replicates must be >= 1, got {replicates}")
     with ChecksummedCSV(path) as out:
         for r in range(replicates):
-            out.write(simulate_replicate(scenario, r, seed, domain))
+            out.write(simulate_replicate_columns(scenario, r, seed, domain))
 
 
 def write_split(
@@ -1162,13 +1189,27 @@ def write_split(
     """Split the simulated table ``source`` into ``path``, one replicate at a time.
 
     ``source`` is checked against the study as it is read and, if ``checksum`` names its sidecar,
-    against the checksum ``simulate`` recorded. The bytes equal ``l1l2.data.split(...)`` written
-    with ``to_csv(index=False)``; memory holds one replicate.
+    against the checksum ``simulate`` recorded (a source exactly as ``simulate`` wrote it, up to
+    :data:`AS_WRITTEN_BYTES`, is then parsed, checked and split without pandas). The bytes equal
+    ``l1l2.data.split(...)`` written with ``to_csv(index=False)``; memory holds one replicate.
     """
     if not 0.0 < expected.test_size < 1.0:
         raise ValueError(f"test_size must be in (0, 1), got {expected.test_size}")
     if expected.folds < 2:
         raise ValueError(f"folds must be >= 2, got {expected.folds}")
+    as_written = checksum == source + CHECKSUM_SUFFIX
+    table = _as_written(source, expected, SIMULATED) if as_written else None
+    if table is not None:  # as simulate wrote it: checked, parsed and split without pandas
+        n = expected.n_samples
+        with ChecksummedCSV(path) as out:
+            for r in range(expected.replicates):
+                rows = table.rows(r * n, (r + 1) * n)
+                out.write(
+                    split_replicate_columns(
+                        rows, scenario_name, r, seed, expected.test_size, expected.folds
+                    )
+                )
+        return
     digest = file_sha256(source) if checksum is not None else None
     with ChecksummedCSV(path) as out:
         for r, rows in iter_replicates(source, expected, SIMULATED):
