@@ -295,14 +295,14 @@ def minor_ticks_as_marks(fig) -> None:
     are unlabelled marks (the usual case: an axis spanning more than a decade).
 
     matplotlib makes one tick object per minor tick, five artists each (a mark on either side,
-    a grid line, two labels), and creating them and copying their settings takes about a
-    millisecond per tick: a log axis has up to ~60 minor ticks, a figure a few hundred, the
-    scenario figures about half of all their ticks. Of a minor tick on a log axis only the mark
-    is drawn. Here the axis keeps its major ticks; its minor ticks are drawn by a
-    :class:`_MinorTickMarks`: one line with a marker at each location the axis's own minor
-    locator gives at draw time, in the settings of a real minor tick of that axis (copied from
-    it), so the same pixels (tests/test_figures.py compares both). Axes whose minor ticks carry
-    a label, a grid line or a mark on the second side keep matplotlib's ticks.
+    a grid line, two labels), and creating them and copying their settings is a large part of
+    laying out a figure with log axes (up to eight minor ticks per decade). Of a minor tick on
+    a log axis only the mark is drawn. Here the axis keeps its major ticks; its minor ticks
+    are drawn by a :class:`_MinorTickMarks`: one line with a marker at each location the
+    axis's own minor locator gives at draw time, in the settings of a real minor tick of that
+    axis (copied from it), so the same pixels (tests/test_figures.py compares both). Axes whose
+    minor ticks carry a label, a grid line or a mark on the second side keep matplotlib's
+    ticks.
     """
     chosen = []
     for ax in fig.axes:
@@ -350,7 +350,8 @@ class _MinorTickMarks(Artist):
 
     def draw(self, renderer):
         axis = self._axis
-        if not (self.get_visible() and axis.get_visible() and axis.axes.axison):
+        if not (self.get_visible() and axis.get_visible() and axis.axes.axison
+                and axis.get_scale() == "log"):  # (a figure's user may change the scale)
             return
         locs = np.asarray(self._locator(), dtype=float)
         if locs.size:
