@@ -384,3 +384,33 @@ def test_the_animation_shows_the_median_replicate_the_text_quotes(tiny_run, tabl
     page = (tiny_run / "results/overview/explorer.html").read_text()
     assert f"replicate {shown} (the {lower} one)" in page
     assert f"data (replicate {shown})" in page
+
+
+def test_modal_degree_is_the_most_chosen_and_the_lowest_of_a_tie():
+    from l1l2.metrics import modal_degree
+
+    assert modal_degree(pd.Series([6, 15, 6, 9])) == (6, 2)
+    assert modal_degree(pd.Series([9, 7, 9, 7, 12])) == (7, 2)
+
+
+@pytest.mark.workflow
+def test_error_vs_lambda_caption_names_the_degrees_the_figure_draws(tiny_run, tables):
+    """The figure beside claim 2 draws each model at selection.csv's degree (its panel titles);
+    the numbers of claim 2 are at the largest degree: the caption says which is which."""
+    claims = tables["claims"]
+    lead, degree = claims["lead"], int(claims["regularization.degree"])
+    selection = pd.read_csv(tiny_run / "results/tables/selection.csv")
+    chosen = selection[(selection["scenario"] == lead) & (selection["rule"] == "min")]
+    drawn = {m: int(chosen.loc[chosen["model"] == m, "degree"].iloc[0])
+             for m in MODELS if m in plots.PENALIZED}
+    html = (tiny_run / "results/overview/overview.html").read_text()
+    figure = html[html.index(f'alt="error vs lambda, {lead}"'):]
+    caption = " ".join(figure[:figure.index("</figcaption>")].split())
+    for model, d in drawn.items():
+        assert int(claims[f"regularization.figure_degrees.{model}"]) == d
+    if set(drawn.values()) == {degree}:
+        assert f"in {lead}, at degree {degree}." in caption
+    else:
+        names = ", ".join(f"{overview.MODEL_NAMES[m]} {d}" for m, d in drawn.items())
+        assert f"chose most often ({names})" in caption, caption
+        assert f"not the degree {degree} of the numbers above." in caption, caption

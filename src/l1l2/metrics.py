@@ -37,6 +37,13 @@ def select_one(candidates: pd.DataFrame, rule: str) -> pd.Series:
     ]
 
 
+def modal_degree(degrees: pd.Series) -> tuple[int, int]:
+    """The degree chosen most often among the replicates' ``degrees`` (ties: the lowest) and
+    how many replicates chose it: ``selection.csv``'s ``degree`` and ``n_degree``."""
+    counts = degrees.value_counts()
+    return int(counts.index[counts.to_numpy() == counts.max()].min()), int(counts.max())
+
+
 def select_models(metrics: pd.DataFrame, rules: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Choose (degree, λ) per (scenario, model, replicate) and summarize per (scenario, model).
 
@@ -73,14 +80,14 @@ def select_models(metrics: pd.DataFrame, rules: Sequence[str]) -> tuple[pd.DataF
     per_replicate = pd.DataFrame(chosen)
     rows = []
     for (scenario, model, rule), group in per_replicate.groupby(GROUP + ["rule"], sort=True):
-        degrees = group["degree"].value_counts()
+        degree, n_degree = modal_degree(group["degree"])
         rows.append(
             {
                 "scenario": scenario,
                 "model": model,
                 "rule": rule,
-                "degree": int(degrees.index[degrees.to_numpy() == degrees.max()].min()),
-                "n_degree": int(degrees.max()),
+                "degree": degree,
+                "n_degree": n_degree,
                 "lambda": float(group["lambda"].median()),
                 "cv_mse": float(group["cv_mse"].mean()),
                 "test_mse": float(group["test_mse"].mean()),

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .data import Scenario, get_true_function
+from .metrics import modal_degree
 
 PENALIZED = ("ridge", "lasso", "elasticnet")
 MODEL_NAMES = {"ols": "OLS", "ridge": "Ridge", "lasso": "Lasso", "elasticnet": "Elastic net"}
@@ -344,7 +345,14 @@ def measure_claims(
             "test_strongest": quartiles(strongest["test_mse"])[0],
             "lambda_strongest": float(rows["lambda"].max()),
         }
-    claims["regularization"] = {"degree": degree, "ols_test": ols_test, "models": pulled}
+    # the error-vs-λ figure beside these numbers draws each model at selection.csv's degree
+    lead_min = per_replicate[(per_replicate["scenario"] == lead) & (per_replicate["rule"] == "min")]
+    drawn_at = {
+        model: modal_degree(lead_min.loc[lead_min["model"] == model, "degree"])[0]
+        for model in pulled
+    }
+    claims["regularization"] = {"degree": degree, "ols_test": ols_test, "models": pulled,
+                                "figure_degrees": drawn_at}
 
     sparsity = {}
     for model in models:
@@ -567,7 +575,12 @@ A penalty is also not the only cure: choosing the degree by cross-validation hel
 (see <a href="#l1l2-winners">which regularizer wins where</a>).</p>
 {% if images.get("error_vs_lambda") %}
 <figure><img alt="error vs lambda, {{ c.lead }}" src="{{ images.error_vs_lambda }}">
-<figcaption>Cross-validation and test error against λ in {{ c.lead }}.</figcaption></figure>
+<figcaption>Cross-validation and test error against λ in {{ c.lead }}
+{%- if r.figure_degrees.values()|select("ne", r.degree)|list %}, each model at the degree its
+replicates' cross-validation chose most often ({% for m, d in r.figure_degrees.items() -%}
+{{ names[m] }} {{ d }}{{ ", " if not loop.last }}{% endfor %}), with the λ chosen together with
+that degree: not the degree {{ r.degree }} of the numbers above
+{%- else %}, at degree {{ r.degree }}{% endif %}.</figcaption></figure>
 {% endif %}
 
 {% if s.models.lasso is defined %}
