@@ -414,3 +414,21 @@ def test_error_vs_lambda_caption_names_the_degrees_the_figure_draws(tiny_run, ta
         names = ", ".join(f"{overview.MODEL_NAMES[m]} {d}" for m, d in drawn.items())
         assert f"chose most often ({names})" in caption, caption
         assert f"not the degree {degree} of the numbers above." in caption, caption
+
+
+@pytest.mark.workflow
+def test_ols_at_its_cv_degree_against_the_best_penalized_model(tiny_run, tables):
+    """Claim 2's "not the only cure" sentence quotes OLS's median test MSE over the best penalized
+    model's, per scenario, from the selected-models figure's table."""
+    table = pd.read_csv(tiny_run / "results/figures/selected_models.csv")
+    ratio = table.pivot(index="scenario", columns="model", values="ratio_median")
+    ols_vs = ratio["ols"] / ratio[[m for m in MODELS if m in plots.PENALIZED]].min(axis=1)
+    claims = tables["claims"]
+    assert float(claims["winners.ols_vs_penalized.median"]) == pytest.approx(ols_vs.median())
+    assert float(claims["winners.ols_vs_penalized.max"]) == pytest.approx(ols_vs.max())
+    assert claims["winners.ols_vs_penalized.max_scenario"] == ols_vs.idxmax()
+    html = " ".join((tiny_run / "results/overview/overview.html").read_text().split())
+    assert (f'OLS\'s median test MSE is <span class="num">{ols_vs.median():.3g}×</span> the best '
+            f"penalized model's in the median scenario (at most {ols_vs.max():.3g}×, in "
+            f"{ols_vs.idxmax()};") in html
+    assert "helps OLS as much" not in html
