@@ -657,3 +657,72 @@ def test_save_writes_in_the_style_and_refuses_a_wrong_format(tmp_path: Path):
         assert high.width == 2 * low.width  # the dpi given to save() is the one applied
     with pytest.raises(ValueError, match="plots.style: unknown style 'dark'"):
         plots.penalties(style="dark")
+
+
+@pytest.mark.workflow
+def test_fits_panels_write_lambda_to_three_significant_digits(tiny_run: Path):
+    """Each penalized model's label above a fits panel gives its λ in plain digits (λ = 10 as
+    "10", not "1e+01") and close enough to read back the grid value drawn (within 0.5%)."""
+    import re
+
+    from matplotlib.text import Text
+
+    scenario = "sine_sd0.2_n60"
+    split, metrics, coefs = scenario_inputs(tiny_run, scenario)
+    fig = plots.under_overfitting(split, coefs, metrics, scenario, "sine", list(range(1, 7)))
+    drawn = fig.l1l2_data.dropna(subset=["lambda"])
+    labels = [t.get_text() for t in fig.findobj(Text) if "(λ " in t.get_text()]
+    assert len(labels) == 2 * 6  # Ridge and Lasso in each of the six panels
+    for text in labels:
+        model, value = re.fullmatch(r"\s*(\w+) \S+ \(λ (\S+)\)", text).groups()
+        assert "e+" not in value, text
+        lam = drawn[drawn["model"] == model.lower()]["lambda"].to_numpy()
+        assert np.min(np.abs(lam - float(value)) / lam) < 5e-3, text
+    assert plots.style.fmt(10.0) == "10"
+
+
+def _display_points(line):
+    return line.get_transform().transform(np.column_stack(line.get_data()))
+
+
+@pytest.mark.workflow
+def test_convergence_legend_leaves_the_gap_curves_visible(tiny_run: Path):
+    """Panel (a)'s legend is outside the axes: no point of a gap history (in particular where
+    a run ends, at or below the target) is under it."""
+    scenario = "sparse_legendre_sd0.2_n60"
+    split = pd.read_csv(tiny_run / f"data/split/{scenario}.csv")
+    table = pd.read_csv(tiny_run / "results/tables/conditioning.csv")
+    degree = int(table["degree"].max())
+    runs = plots.lasso_gap_histories(split, degree, 1e-3, (-1, 1), 1e-10, n_iter=300)
+    fig = plots.convergence(runs, table, scenario, degree, 1e-3, tol=1e-10, max_iter=10_000,
+                            n_iter=300, dpi=DEFAULT_DPI)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    box = ax.get_legend().get_window_extent()
+    assert not box.overlaps(ax.get_window_extent())
+    for line in ax.get_lines():
+        assert box.count_contains(_display_points(line)) == 0, line.get_label()
+
+
+@pytest.mark.workflow
+def test_crosscheck_tick_labels_do_not_touch(tiny_run: Path):
+    """The left panel's symlog x axis labels every other decade: no two tick labels of either
+    panel's x axis overlap or come within 4 px of each other."""
+    pairs = []
+    for scenario in SCENARIOS:
+        part = pd.read_csv(tiny_run / f"results/reference/{scenario}.coefs.csv")
+        part.insert(0, "scenario", scenario)
+        pairs.append(part)
+    # coefficients up to ±1 in both signs: the default study's span, whatever the tiny run's
+    pairs = pd.concat(pairs, ignore_index=True)
+    wide = pairs.iloc[:2].assign(sklearn=[-1.0, 1.0], l1l2=[-1.0, 1.0])
+    table = pd.read_csv(tiny_run / "results/tables/crosscheck.csv")
+    fig = plots.crosscheck(pd.concat([pairs, wide]), table, dpi=DEFAULT_DPI)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes[:2]:
+        boxes = sorted((t.get_window_extent(renderer) for t in ax.get_xticklabels()
+                        if t.get_visible() and t.get_text()), key=lambda b: b.x0)
+        assert len(boxes) >= 3
+        for a, b in zip(boxes[:-1], boxes[1:], strict=True):
+            assert b.x0 - a.x1 >= 4, (a, b)

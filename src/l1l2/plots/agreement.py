@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import ticker
 from matplotlib.figure import Figure
 
 from .style import MODEL_COLORS, MODEL_LABELS, attach_data, figure_function, fmt, tight_layout
@@ -54,6 +57,15 @@ def crosscheck(
         inset.set_yscale("log")
     ax_sc.set_xscale("symlog", linthresh=1e-3)
     ax_sc.set_yscale("symlog", linthresh=1e-3)
+    if len(pairs):
+        # a label every other decade: at one per decade, "−10⁻¹ −10⁻²" ran into one another
+        top = max(math.ceil(math.log10(limit)), 0)
+        major = [10.0**k for k in range(-2, top + 1, 2)]
+        minor = [10.0**k for k in range(-3, top + 1) if 10.0**k not in major]
+        ax_sc.xaxis.set_major_locator(ticker.FixedLocator(
+            sorted([0.0] + [s * d for d in major for s in (-1, 1)])))
+        ax_sc.xaxis.set_minor_locator(ticker.FixedLocator(
+            sorted(s * d for d in minor for s in (-1, 1))))
     ax_sc.set_xlabel("scikit-learn coefficient (symlog; linear within ±1e-3)")
     ax_sc.set_ylabel("l1l2 coefficient (symlog)")
     ax_sc.set_title(f"coefficients of every compared fit, {basis} basis", fontsize=10)

@@ -19,6 +19,7 @@ from .style import (
     MODEL_LABELS,
     attach_data,
     figure_function,
+    fmt,
     integer_axis,
     readable_log_y,
     redrawn_per_frame,
@@ -107,7 +108,7 @@ def _fits_panel(ax, table, x, truth, models, ylim, prefix="test MSE"):
             lam, curve, test_mse = curves[(model, degree)]
             lines[model].set_ydata(curve)
             label = MODEL_LABELS[model].split(" ")[0]
-            label += f" {test_mse:.3g}" + ("" if model == "ols" else f" (λ {lam:.1g})")
+            label += f" {test_mse:.3g}" + ("" if model == "ols" else f" (λ {fmt(lam)})")
             labels[model].set_text("  " + label)
 
     return show, [title, *lines.values(), *labels.values()]
