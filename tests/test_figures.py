@@ -726,3 +726,27 @@ def test_crosscheck_tick_labels_do_not_touch(tiny_run: Path):
         assert len(boxes) >= 3
         for a, b in zip(boxes[:-1], boxes[1:], strict=True):
             assert b.x0 - a.x1 >= 4, (a, b)
+
+
+@pytest.mark.workflow
+def test_trajectories_zero_label_is_off_the_lines(tiny_run: Path):
+    """The "exactly 0" label lies on the grey strip, inside the axes, and on no line (ISTA's
+    exact zeros are drawn along the strip)."""
+    from matplotlib.text import Text
+
+    split = pd.read_csv(tiny_run / "data/split/sine_sd0.2_n60.csv")
+    X, y = plots.example_problem(split, 6, "legendre", (-1, 1))
+    lambdas = yaml.safe_load((ROOT / "tests/config/tiny.yaml").read_text())["lambdas"]
+    grid = np.geomspace(lambdas["min"], lambdas["max"], lambdas["num"]).tolist()
+    fig = plots.trajectories(plots.trajectory_runs(X, y, grid), "sine", 6, "legendre",
+                             dpi=DEFAULT_DPI)
+    fig.canvas.draw()
+    ax = fig.axes[1]
+    (label,) = [t for t in ax.findobj(Text) if t.get_text() == "exactly 0"]
+    box = label.get_window_extent()
+    strip = ax.patches[0].get_window_extent()
+    assert strip.x0 <= box.x0 and box.x1 <= strip.x1
+    assert strip.y0 <= box.y0 and box.y1 <= strip.y1
+    for line in ax.get_lines():  # clear of the line's whole width, not only its centre
+        half_width = line.get_linewidth() * fig.dpi / 72 / 2
+        assert box.padded(half_width).count_contains(_display_points(line)) == 0, line.get_color()
