@@ -750,3 +750,35 @@ def test_trajectories_zero_label_is_off_the_lines(tiny_run: Path):
     for line in ax.get_lines():  # clear of the line's whole width, not only its centre
         half_width = line.get_linewidth() * fig.dpi / 72 / 2
         assert box.padded(half_width).count_contains(_display_points(line)) == 0, line.get_color()
+
+
+def _on_data_lines(ax, box, dpi):
+    """The data lines of ``ax`` (not the axis lines at 0) with a point under ``box``, widened
+    by half the line's width, and how many data lines there are."""
+    lines = [line for line in ax.get_lines() if line.get_transform() is ax.transData]
+    hit = [line.get_label() or line.get_color() for line in lines
+           if box.padded(line.get_linewidth() * dpi / 72 / 2).count_contains(
+               _display_points(line))]
+    return hit, len(lines)
+
+
+def test_penalties_text_and_legends_are_off_the_curves():
+    """No legend and no annotation text of the penalties figure lies on a curve (the left
+    legend once covered the curves' upper ends, the middle "constant pull" note was crossed by
+    the L2 and elastic-net lines)."""
+    from matplotlib.text import Text
+
+    fig = plots.penalties(dpi=DEFAULT_DPI)
+    fig.canvas.draw()
+    for ax in fig.axes:
+        # Text's own extent: an annotation's also holds its arrow, which points at a curve
+        boxes = [Text.get_window_extent(t) for t in ax.findobj(Text)
+                 if t.get_text() and t.axes is ax and t not in ax.get_xticklabels()
+                 + ax.get_yticklabels() and t is not ax.title
+                 and t not in (ax.xaxis.label, ax.yaxis.label)]
+        if ax.get_legend():
+            boxes.append(ax.get_legend().get_window_extent())
+        assert boxes
+        for box in boxes:
+            hit, count = _on_data_lines(ax, box, fig.dpi)
+            assert count >= 3 and not hit, (ax.get_title(), box, hit)

@@ -58,6 +58,7 @@ def penalties(l1_ratio: float = 0.5, threshold: float = 0.5) -> Figure:
     ax_p.set_title("penalty R(w)")
     ax_p.set_xlabel("weight w")
     ax_p.set_ylabel("R(w)")
+    ax_p.set_ylim(-0.1, 3.2)  # room above the curves' ends (R = 2 at |w| = 2) for the legend
     ax_p.legend(loc="upper center", fontsize=8)
 
     neg, pos = w < 0, w > 0
@@ -68,7 +69,7 @@ def penalties(l1_ratio: float = 0.5, threshold: float = 0.5) -> Figure:
     for part in (neg, pos):
         ax_g.plot(w[part], rho * np.sign(w[part]) + (1 - rho) * w[part], color=c_en,
                   linewidth=1.5, linestyle="--")
-    ax_g.annotate("sign(w) = ±1:\na constant pull", xy=(1.5, 1.0), xytext=(0.9, 1.5),
+    ax_g.annotate("sign(w) = ±1:\na constant pull", xy=(1.6, 1.0), xytext=(1.0, 0.3),
                   fontsize=8, color=c_l1, arrowprops={"arrowstyle": "->", "color": c_l1})
     ax_g.annotate("at 0: any value\nin [−1, 1]", xy=(0.0, -0.6), xytext=(0.35, -1.6),
                   fontsize=8, color=c_l1, arrowprops={"arrowstyle": "->", "color": c_l1})
