@@ -782,3 +782,24 @@ def test_penalties_text_and_legends_are_off_the_curves():
         for box in boxes:
             hit, count = _on_data_lines(ax, box, fig.dpi)
             assert count >= 3 and not hit, (ax.get_title(), box, hit)
+
+
+@pytest.mark.workflow
+def test_blowup_marks_end_inside_the_axes(tiny_run: Path):
+    """Blow-ups at the highest degree put the ▲ marks at the top of the data; the y axis makes
+    room for them: every mark ends inside its axes (the top one was drawn above them)."""
+    from matplotlib.text import Text
+
+    metrics = pd.read_csv(tiny_run / "results/tables/metrics.csv")
+    # six replicates (the tiny run's two, thrice), two of which blow up at the highest degree
+    metrics = pd.concat([metrics.assign(replicate=metrics["replicate"] + 2 * k)
+                         for k in range(3)], ignore_index=True)
+    top = metrics["degree"] == metrics["degree"].max()
+    metrics.loc[top & (metrics["replicate"] < 2), "test_mse"] *= 1000
+    fig = plots.error_vs_degree(metrics, "sine_sd0.2_n60", dpi=DEFAULT_DPI)
+    fig.canvas.draw()
+    marks = [t for t in fig.findobj(Text) if t.get_text().startswith("▲") and t.axes]
+    assert marks
+    for mark in marks:
+        box, frame = mark.get_window_extent(), mark.axes.bbox
+        assert frame.y0 <= box.y0 and box.y1 <= frame.y1 + 0.5, (mark.get_text(), box, frame)

@@ -8,6 +8,7 @@ times the median of its group, see :func:`~l1l2.plots.analysis.robust_stats`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
@@ -38,12 +39,33 @@ from .style import (
 BLOWUP_NOTE = f"▲k: k replicates blow up (test MSE > {BLOWUP_FACTOR:g}× the median)"
 
 
+#: Offset of a ▲ mark above its point and its font size, in points.
+_MARK_OFFSET, _MARK_SIZE = 4, 8.5
+
+
 def _blowup_marks(ax, stats, x, color) -> None:
     """A ▲ with the count above every point where some replicate blew up."""
     for _, row in stats[stats["n_blowups"] > 0].iterrows():
-        ax.annotate(f"▲{int(row['n_blowups'])}", (row[x], row["q75"]), xytext=(0, 4),
-                    textcoords="offset points", ha="center", va="bottom", fontsize=8.5,
+        ax.annotate(f"▲{int(row['n_blowups'])}", (row[x], row["q75"]), xytext=(0, _MARK_OFFSET),
+                    textcoords="offset points", ha="center", va="bottom", fontsize=_MARK_SIZE,
                     color=color, fontweight="bold")
+
+
+def _room_above_marks(fig, axes, stats) -> None:
+    """Raise the shared log y axis' top so that every ▲ mark ends inside the axes (call after
+    the layout: it uses the axes' height in pixels)."""
+    marked = stats[stats["n_blowups"] > 0]
+    if marked.empty:
+        return
+    low, high = (math.log10(v) for v in axes[0].get_ylim())
+    height = axes[0].bbox.height
+    needed = (_MARK_OFFSET + 1.5 * _MARK_SIZE) * fig.dpi / 72  # mark's height, with room
+    top = math.log10(float(marked["q75"].max()))
+    # top of the mark at the axes' top: (top - low) / (new - low) * height + needed = height
+    new = low + (top - low) * height / (height - needed)
+    if new > high:
+        for ax in axes:
+            ax.set_ylim(10**low, 10**new)
 
 
 @figure_function
@@ -82,6 +104,7 @@ def error_vs_degree(metrics: pd.DataFrame, scenario: str, basis: str = "legendre
         fontsize=10,
     )
     tight_layout(fig, rect=(0, 0.1, 1, 1))
+    _room_above_marks(fig, axes, stats)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False,
                bbox_to_anchor=(0.5, 0.035))
