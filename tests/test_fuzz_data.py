@@ -426,9 +426,13 @@ FIT_CASES = [
     ("fit:other-model", set_cell("model", "ridge"), ["column 'model'", "'ridge'", "(models)"]),
     ("fit:row-duplicated", duplicate_row(3), ["repeats the fit"]),
 ]
-REFERENCE_FILE = f"results/reference/{SCENARIO}.csv"
+REFERENCE_FILE = "results/reference/comparison.csv"  # the study's: rows of SCENARIO first
 REFERENCE_CASES = [
-    ("ref:row-dropped", keep_rows(200), ["replicate 1, model elasticnet", "200 rows"]),
+    (
+        "ref:row-dropped",
+        keep_rows(200),
+        [f"scenario {SCENARIO}, replicate 1, model elasticnet", "200 rows"],
+    ),
     ("ref:objective=nan", set_cell("objective_l1l2", "nan"), ["column 'objective_l1l2'", LINE]),
     ("ref:coef-diff=text", set_cell("max_abs_coef_diff", "x"), ["'max_abs_coef_diff'", LINE]),
     ("ref:same_support=1", set_cell("same_support", "1"), ["'same_support'", "True or False"]),
@@ -436,6 +440,7 @@ REFERENCE_CASES = [
     ("ref:n_nonzero>degree", set_cell("n_nonzero_l1l2", "99"), ["'n_nonzero_l1l2'", "0…degree"]),
     ("ref:replicate=5", set_cell("replicate", "5"), ["column 'replicate'", LINE, "= 2"]),
     ("ref:row-duplicated", duplicate_row(3), ["repeats the fit"]),
+    ("ref:scenario-unknown", set_cell("scenario", "sine_sd0x2_n60"), ["column 'scenario'", LINE]),
 ]
 RESULTS_CASES = (
     [(METRICS_FILE, *c) for c in METRICS_CASES]
@@ -464,7 +469,7 @@ def read_results(path: str) -> pd.DataFrame:
     if path == METRICS_FILE:
         return read_metrics(path, expected_fits().as_dict())
     if path == REFERENCE_FILE:  # the tiny study compares every replicate
-        return read_reference(path, expected_fits().as_dict(), SCENARIO)
+        return read_reference(path, expected_fits().as_dict())
     return read_fit_metrics(path, expected_fits().as_dict(), SCENARIO, "lasso")
 
 
@@ -495,14 +500,14 @@ def test_untouched_results_tables_pass(tiny_run, monkeypatch):
     monkeypatch.chdir(tiny_run)
     assert len(read_results(METRICS_FILE)) == expected_fits().rows() == 456
     assert len(read_results(FIT_FILE)) == 2 * 6 * 6
-    assert len(read_results(REFERENCE_FILE)) == 2 * 6 * 19
+    assert len(read_results(REFERENCE_FILE)) == len(SCENARIOS) * 2 * 6 * 19
 
 
 def test_the_compared_subset_is_replicate_0_unless_all_replicates(tiny_run):
     """With crosscheck.all_replicates false, a reference table must hold replicate 0 only."""
     subset = replace(expected_fits(), replicates=1, replicates_note="replicate 0 only")
     with pytest.raises(TableError) as raised:
-        read_reference(str(tiny_run / REFERENCE_FILE), subset.as_dict(), SCENARIO)
+        read_reference(str(tiny_run / REFERENCE_FILE), subset.as_dict())
     assert "column 'replicate' has 1 at row 6 (line 8); expected 0…0 (replicate 0 only)" in str(
         raised.value
     )

@@ -21,9 +21,10 @@ from .data import get_true_function
 #: study's too; tests/test_workflow.py checks that the estimate bounds what it writes.
 SIMULATED_ROW_BYTES = 80
 SPLIT_ROW_BYTES = 90
-#: Bytes per row of a fit's metrics table (about 180 measured, 250 for the reference's
+#: Bytes per row of a fit's metrics table (about 180 measured, 262 for the reference's
 #: comparison; written twice: per fit and in results/tables/metrics.csv) and of a coefficient
-#: table (48 measured, 64 for the reference's).
+#: table (48 measured, 85 for the reference's, which names the scenario on every row: the
+#: mean stays below 70 as a study compares at most as many replicates as it fits).
 METRICS_ROW_BYTES = 2 * 220
 COEF_ROW_BYTES = 70
 #: PNG and GIF figures of one scenario at 110 dpi (0.5 to 0.9 MB measured), scaled by dpi².

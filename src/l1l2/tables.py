@@ -595,9 +595,11 @@ METRICS = (
 )
 #: One row per fit: these columns identify it.
 FIT_KEYS = ("scenario", "replicate", "model", "degree", "lambda")
-#: Columns of a scenario's comparison with scikit-learn (``results/reference/<scenario>.csv``),
-#: as :func:`l1l2.study.compare_with_reference` writes them (``crosscheck`` reads them).
+#: Columns of the study's comparison with scikit-learn (``results/reference/comparison.csv``):
+#: the scenario, then the columns of :func:`l1l2.study.compare_with_reference` (``crosscheck``
+#: reads them).
 REFERENCE = (
+    "scenario",
     "replicate",
     "model",
     "degree",
@@ -874,14 +876,12 @@ def read_scenario_metrics(
     return pd.concat(parts, ignore_index=True)
 
 
-def read_reference(path: str, expected: Mapping, scenario: str) -> pd.DataFrame:
-    """A scenario's comparison with scikit-learn, checked against the study's grid: one row per
-    compared fit (``expected``, :class:`FitsExpected`, has ``replicates = 1`` when
-    ``crosscheck.all_replicates`` is false: replicate 0 only)."""
-    grid = FitsExpected.from_mapping(expected)
-    grid = replace(grid, scenarios=(scenario,))
+def read_reference(path: str, expected: Mapping) -> pd.DataFrame:
+    """The study's comparison with scikit-learn, checked against the study's grid: one row per
+    compared fit of every scenario (``expected``, :class:`FitsExpected`, has ``replicates = 1``
+    when ``crosscheck.all_replicates`` is false: replicate 0 only)."""
     table = _read_whole(path)
-    check_fits(table, path, grid, REFERENCE, _REFERENCE_ROLES)
+    check_fits(table, path, FitsExpected.from_mapping(expected), REFERENCE, _REFERENCE_ROLES)
     return table
 
 

@@ -249,7 +249,7 @@ rule figure_convergence:
 rule figure_crosscheck:
     input:
         crosscheck="results/tables/crosscheck.csv",
-        pairs=expand("results/reference/{scenario}.coefs.csv", scenario=SCENARIOS),
+        pairs="results/reference/coefs.csv",
     output:
         figure=report(
             "results/figures/crosscheck.png",
@@ -266,7 +266,6 @@ rule figure_crosscheck:
         ENV
     params:
         code=library_hash("plots"),
-        scenarios=list(SCENARIOS),
         basis=config["features"]["basis"],
         dpi=config["plots"]["dpi"],
         style=config["plots"]["style"],

@@ -9,13 +9,8 @@ from _runner import run
 
 def main(smk):
     p = smk.params
-    pairs = []
-    for scenario, path in zip(p.scenarios, smk.input.pairs, strict=True):
-        part = pd.read_csv(path)
-        part.insert(0, "scenario", scenario)
-        pairs.append(part)
     figure = plots.crosscheck(
-        pd.concat(pairs, ignore_index=True),
+        pd.read_csv(smk.input.pairs),
         pd.read_csv(smk.input.crosscheck),
         basis=p.basis,
         style=p.style,

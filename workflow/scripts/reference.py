@@ -1,5 +1,6 @@
 """Refit every scenario's full-training problems with scikit-learn, every model, and record the
-differences to the l1l2 fits: one table pair per scenario, written as each scenario is done.
+differences to the l1l2 fits: two study-wide tables with a ``scenario`` column, each scenario's
+rows appended as it is done.
 
 One job for the study: scikit-learn's import (~1.5 CPU-s) is paid once, not once per scenario."""
 
@@ -38,12 +39,10 @@ def main(smk):
                 p.models, smk.input.coefs[fits], smk.input.metrics[fits], strict=True
             )
         ]
-        pd.concat([r[0] for r in results], ignore_index=True).to_csv(
-            smk.output.comparison[i], index=False
-        )
-        pd.concat([r[1] for r in results], ignore_index=True).to_csv(
-            smk.output.coefs[i], index=False
-        )
+        for part, path in enumerate((smk.output.comparison, smk.output.coefs)):
+            table = pd.concat([r[part] for r in results], ignore_index=True)
+            table.insert(0, "scenario", scenario)
+            table.to_csv(path, index=False, mode="a" if i else "w", header=not i)
         logging.info("%s: %d fits compared", scenario, sum(len(r[0]) for r in results))
 
 
