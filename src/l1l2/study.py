@@ -153,15 +153,12 @@ def fit_grid(
     model: str,
     degrees: Sequence[int],
     lambdas: np.ndarray,
-    basis: str = "legendre",
-    domain: Sequence[float] = (-1.0, 1.0),
-    l1_ratio: float | None = None,
-    method: str = "auto",
-    tol: float = 1e-10,
-    max_iter: int = 100_000,
-    coef_tol: float | None = 1e-6,
+    **options,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fit ``model`` at every replicate, degree and λ with the l1l2 solver and score it.
+
+    ``options`` are :func:`fit_grid_columns`'s keywords (basis, domain, l1_ratio, method, tol,
+    max_iter, coef_tol), with the same defaults.
 
     Returns
     -------
@@ -172,24 +169,10 @@ def fit_grid(
     coefs : pandas.DataFrame
         Long table (replicate, degree, model, lambda, term, coef) of the full-training fits on the
         standardized basis (term j is the degree-j basis column), intercept as ``term = 0``.
-
-    See :func:`fit_grid_columns` for the same tables as numpy columns.
     """
     import pandas as pd
 
-    metrics, coefs = fit_grid_columns(
-        split_table,
-        model,
-        degrees,
-        lambdas,
-        basis=basis,
-        domain=domain,
-        l1_ratio=l1_ratio,
-        method=method,
-        tol=tol,
-        max_iter=max_iter,
-        coef_tol=coef_tol,
-    )
+    metrics, coefs = fit_grid_columns(split_table, model, degrees, lambdas, **options)
     return pd.DataFrame(metrics), pd.DataFrame(coefs)
 
 
