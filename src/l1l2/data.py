@@ -227,11 +227,11 @@ def split_replicate(
     rows: pd.DataFrame, scenario_name: str, replicate: int, seed: int, test_size: float, folds: int
 ) -> pd.DataFrame:
     """:func:`split` of one replicate's rows (its own generator: replicates are independent)."""
-    part = rows.reset_index(drop=True).copy()
-    split_rows, fold = _deal(len(rows), scenario_name, replicate, seed, test_size, folds)
-    part["split"] = split_rows
-    part["fold"] = fold
-    return part
+    import pandas as pd
+
+    return pd.DataFrame(
+        split_replicate_columns(rows, scenario_name, replicate, seed, test_size, folds)
+    )
 
 
 def split_replicate_columns(
