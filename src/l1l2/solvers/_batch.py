@@ -102,65 +102,92 @@ def setup(pairs, fit_intercept: bool, names=None) -> Batch:
     The pairs are kept (by reference) for :func:`exact`, which re-derives a problem's Gram
     quantities in exact arithmetic when a certificate needs them.
 
-    Problems of the same ``(n, p)`` are stacked and reduced together (one batched product
-    and one batched ``eigvalsh`` per shape), so the set-up costs a few NumPy calls per
-    distinct shape rather than per problem. ``names[i]`` (e.g. ``" of problems[3]"``) is
-    used in error messages.
+    Problems of the same ``(n, p)`` are stacked and reduced together (one centring, one
+    batched product for ``G`` and one for ``C``, one batched ``eigvalsh`` per shape), the
+    ``y`` of all problems with the same ``n`` together, and the divisions by ``n``, the
+    symmetrization and the finiteness check once for the whole batch: the set-up costs a
+    few NumPy calls per distinct shape. Each problem's values are those of its own shape
+    group computed alone (they do not depend on the other shapes in the batch).
+    ``names[i]`` (e.g. ``" of problems[3]"``) is used in error messages.
     """
     m = len(pairs)
-    P = max(X.shape[1] for X, _ in pairs)
+    p = np.array([X.shape[1] for X, _ in pairs])
+    P = int(p.max())
     G = np.zeros((m, P, P))
     C = np.zeros((m, P, 1))
     yy = np.empty(m)
     x_mean = np.zeros((m, P))
     y_mean = np.zeros(m)
-    p = np.array([X.shape[1] for X, _ in pairs])
-    lmax, lmin, lpos = np.empty(m), np.empty(m), np.empty(m)
+    n_of = np.empty(m)
     groups: dict[tuple[int, int], list[int]] = {}
     for i, (X, _) in enumerate(pairs):
         groups.setdefault(X.shape, []).append(i)
-    for (n, q), idx in groups.items():
-        Xs = np.stack([pairs[i][0] for i in idx]) if len(idx) > 1 else pairs[idx[0]][0][None]
-        ys = np.stack([pairs[i][1] for i in idx]) if len(idx) > 1 else pairs[idx[0]][1][None]
-        with np.errstate(over="ignore", invalid="ignore"):
+    # All problems with the same n (their shape groups one after another): their y at once.
+    by_n: dict[int, list[int]] = {}
+    for (n, _), idx in groups.items():
+        by_n.setdefault(n, []).extend(idx)
+    with np.errstate(over="ignore", invalid="ignore"):
+        ys_of = {}
+        for n, idx in by_n.items():
+            ys = np.stack([pairs[i][1] for i in idx])  # (each row is reduced on its own)
+            if fit_intercept:
+                ym = ys.mean(axis=1)
+                ys -= ym[:, None]
+                y_mean[idx] = ym
+            yy[idx] = np.einsum("ij,ij->i", ys, ys)
+            n_of[idx] = n
+            ys_of[n] = [ys, 0]  # the rows of y and the first row of the next shape group
+        for (n, q), idx in groups.items():
+            # np.stack keeps the problems' memory layout (Fortran for a Legendre basis),
+            # which decides the order of the sums in the means and products.
+            Xs = np.stack([pairs[i][0] for i in idx]) if len(idx) > 1 else pairs[idx[0]][0][None]
+            ys, row = ys_of[n]
+            ys_of[n][1] = row + len(idx)
             if fit_intercept:
                 xm = Xs.mean(axis=1)
-                ym = ys.mean(axis=1)
-                if len(idx) > 1:  # fresh stacks: centred in place
+                if len(idx) > 1:  # a fresh stack: centred in place
                     Xs -= xm[:, None, :]
-                    ys -= ym[:, None]
                 else:
                     Xs = Xs - xm[:, None, :]
-                    ys = ys - ym[:, None]
+                x_mean[idx, :q] = xm
             Xt = Xs.transpose(0, 2, 1)
-            g = (gram(Xs) if q > DENSE_MIN_P else np.matmul(Xt, Xs)) / n
-            c = np.matmul(Xt, ys[:, :, None]) / n
-            v = np.einsum("ij,ij->i", ys, ys) / n
-        # A NaN or infinity in the data makes the diagonal of G, C or yy non-finite, so the
-        # data themselves are only scanned when those are.
-        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(c)) and np.all(np.isfinite(v))):
-            for k, what in enumerate("Xy"):
-                bad = [not np.all(np.isfinite(pairs[i][k])) for i in idx]
-                if any(bad):
-                    where = names[idx[bad.index(True)]] if names else ""
-                    raise ValueError(f"{what}{where} contains NaN or infinity")
-            raise FloatingPointError(
-                "X or y is too large: X^T X / n or X^T y / n overflows float64; rescale the data"
-            )
-        if fit_intercept:
-            x_mean[idx, :q] = xm
-            y_mean[idx] = ym
-        # Symmetrize exactly so that eigvalsh and the iteration see the same matrix
-        # (gram() already is).
-        if q <= DENSE_MIN_P:
-            g = 0.5 * (g + g.transpose(0, 2, 1))
-        G[idx, :q, :q] = g
-        C[idx, :q, :] = c
-        yy[idx] = v
-        # Spectra on the unpadded matrices: padding never creates spurious zero eigenvalues
-        # and the values do not depend on the batch's composition.
-        lmax[idx], lmin[idx], lpos[idx] = spectra(g)
+            G[idx, :q, :q] = gram(Xs) if q > DENSE_MIN_P else np.matmul(Xt, Xs)
+            C[idx, :q, :] = np.matmul(Xt, ys[row:row + len(idx), :, None])
+        n3 = n_of[:, None, None]
+        G /= n3
+        C /= n3
+        yy /= n_of
+        # Symmetrize exactly (gram() and a product XᵀX already are, and keep their bits) so
+        # that eigvalsh and the iteration see the same matrix.
+        G = 0.5 * (G + G.transpose(0, 2, 1))
+    # A NaN or infinity in the data makes the diagonal of G, C or yy non-finite, so the
+    # data themselves are only scanned when those are.
+    if not (np.all(np.isfinite(G)) and np.all(np.isfinite(C)) and np.all(np.isfinite(yy))):
+        _raise_not_finite(pairs, groups, G, C, yy, names)
+    # Spectra on the unpadded matrices: padding never creates spurious zero eigenvalues
+    # and the values do not depend on the batch's composition.
+    lmax, lmin, lpos = np.empty(m), np.empty(m), np.empty(m)
+    for (_, q), idx in groups.items():
+        lmax[idx], lmin[idx], lpos[idx] = spectra(G[idx, :q, :q])
     return Batch(G, C, yy, x_mean, y_mean, p, lmax, lmin, lpos, list(pairs), fit_intercept)
+
+
+def _raise_not_finite(pairs, groups, G, C, yy, names):
+    """Name the first problem (in the order of the shape groups) with NaN or infinity in its
+    X or y; with none, the Gram quantities overflowed."""
+    bad = ~(np.all(np.isfinite(G), axis=(1, 2)) & np.all(np.isfinite(C), axis=(1, 2))
+            & np.isfinite(yy))
+    for idx in groups.values():
+        if not bad[idx].any():
+            continue
+        for k, what in enumerate("Xy"):
+            for i in idx:
+                if not np.all(np.isfinite(pairs[i][k])):
+                    raise ValueError(f"{what}{names[i] if names else ''} contains NaN or infinity")
+        break
+    raise FloatingPointError(
+        "X or y is too large: X^T X / n or X^T y / n overflows float64; rescale the data"
+    )
 
 
 # --------------------------------------------------------------------------- measures
@@ -600,12 +627,25 @@ def _guess(batch: Batch, pen: Penalty) -> np.ndarray:
         V[i] = _cg(batch.G[i], batch.C[i], np.zeros_like(batch.C[i]), None, None, 2 * P,
                    thr=thr)[0]
     d = np.einsum("bii->bi", batch.G)[:, :, None]
+    U = d * V
     a1 = pen.a1.reshape(1, 1, -1)
     a2 = pen.a2.reshape(1, 1, -1)
-    den = d + a2
+    den = d + a2 if np.any(a2) else d  # (d + 0 = d: the same quotients)
     with np.errstate(divide="ignore", invalid="ignore"):
-        W = np.where(den > 0, pen.prox(d * V, a1) / den, 0.0)
-    return np.where(np.isfinite(W), W, 0.0)
+        # W = prox(U, α₁)/den (Penalty.prox, the same operations, in one (B, P, A) buffer)
+        if pen.positive:
+            W = np.subtract(U, a1)
+            np.maximum(W, 0.0, out=W)
+        else:
+            W = np.maximum(U, -a1)
+            np.minimum(W, a1, out=W)
+            np.subtract(U, W, out=W)
+        W /= den
+    np.copyto(W, 0.0, where=~(den > 0))
+    bad = ~np.isfinite(W)
+    if bad.any():
+        W[bad] = 0.0
+    return W
 
 
 def _prox_step(w, pen, method):

@@ -148,18 +148,22 @@ def spectra(g):
     such bounds; ``cond`` is then an upper bound.
     """
     k, q, _ = g.shape
-    top, low = np.full(k, np.nan), np.full(k, np.nan)
-    if q > DENSE_MIN_P:
-        top, low = spectral_bounds(g)
+    if q <= DENSE_MIN_P:
+        return _eig_spectra(np.linalg.eigvalsh(g), q)
+    top, low = spectral_bounds(g)
     pos = low.copy()
     need = np.flatnonzero(np.isnan(top) | np.isnan(low))
     if need.size:
-        ev = np.linalg.eigvalsh(g[need])  # ascending
-        t = np.maximum(ev[:, -1], 0.0)
-        top[need] = t
-        low[need] = np.maximum(ev[:, 0], 0.0)
-        pos[need] = np.where(ev > (t * q * _EPS)[:, None], ev, np.inf).min(axis=1)
+        top[need], low[need], pos[need] = _eig_spectra(np.linalg.eigvalsh(g[need]), q)
     return top, low, pos
+
+
+def _eig_spectra(ev, q):
+    """(λ_max, λ_min, smallest positive eigenvalue) from the ascending eigenvalues ``ev``
+    (k, q): negative rounding clipped to 0, "positive" meaning above q·eps·λ_max."""
+    top = np.maximum(ev[:, -1], 0.0)
+    pos = np.where(ev > (top * q * _EPS)[:, None], ev, np.inf).min(axis=1)
+    return top, np.maximum(ev[:, 0], 0.0), pos
 
 
 # --------------------------------------------------------------------------- path
