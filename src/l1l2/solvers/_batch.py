@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._cg import _cg
-from ._dense import DENSE_MIN_P, gram, path_start, spectra
+from ._dense import DENSE_MIN_P, eig_spectra, gram, path_start, spectra
 from ._exact import certify_exact, certify_exact_face
 from .penalty import Penalty
 
@@ -129,7 +129,7 @@ def setup(pairs, fit_intercept: bool, names=None) -> Batch:
     with np.errstate(over="ignore", invalid="ignore"):
         ys_of = {}
         for n, idx in by_n.items():
-            ys = np.stack([pairs[i][1] for i in idx])  # (each row is reduced on its own)
+            ys = np.array([pairs[i][1] for i in idx])  # (each row is reduced on its own)
             if fit_intercept:
                 ym = ys.mean(axis=1)
                 ys -= ym[:, None]
@@ -164,10 +164,20 @@ def setup(pairs, fit_intercept: bool, names=None) -> Batch:
     # data themselves are only scanned when those are.
     if not (np.all(np.isfinite(G)) and np.all(np.isfinite(C)) and np.all(np.isfinite(yy))):
         _raise_not_finite(pairs, groups, G, C, yy, names)
-    # Spectra on the unpadded matrices: padding never creates spurious zero eigenvalues
-    # and the values do not depend on the batch's composition.
-    lmax, lmin, lpos = np.empty(m), np.empty(m), np.empty(m)
+    # Spectra on the unpadded matrices (one call per width): padding never creates
+    # spurious zero eigenvalues and the values do not depend on the batch's composition.
+    # Up to DENSE_MIN_P features the eigenvalues of all widths go into one array (+inf
+    # beyond each width) and are reduced together.
+    by_q: dict[int, list[int]] = {}
     for (_, q), idx in groups.items():
+        by_q.setdefault(q, []).extend(idx)
+    ev = np.full((m, min(P, DENSE_MIN_P)), np.inf)
+    wide = {q: idx for q, idx in by_q.items() if q > DENSE_MIN_P}
+    for q, idx in by_q.items():
+        if q <= DENSE_MIN_P:
+            ev[idx, :q] = np.linalg.eigvalsh(G[idx, :q, :q])
+    lmax, lmin, lpos = eig_spectra(ev, np.minimum(p, DENSE_MIN_P))
+    for q, idx in wide.items():
         lmax[idx], lmin[idx], lpos[idx] = spectra(G[idx, :q, :q])
     return Batch(G, C, yy, x_mean, y_mean, p, lmax, lmin, lpos, list(pairs), fit_intercept)
 

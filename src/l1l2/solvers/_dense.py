@@ -149,19 +149,21 @@ def spectra(g):
     """
     k, q, _ = g.shape
     if q <= DENSE_MIN_P:
-        return _eig_spectra(np.linalg.eigvalsh(g), q)
+        return eig_spectra(np.linalg.eigvalsh(g), q)
     top, low = spectral_bounds(g)
     pos = low.copy()
     need = np.flatnonzero(np.isnan(top) | np.isnan(low))
     if need.size:
-        top[need], low[need], pos[need] = _eig_spectra(np.linalg.eigvalsh(g[need]), q)
+        top[need], low[need], pos[need] = eig_spectra(np.linalg.eigvalsh(g[need]), q)
     return top, low, pos
 
 
-def _eig_spectra(ev, q):
-    """(λ_max, λ_min, smallest positive eigenvalue) from the ascending eigenvalues ``ev``
-    (k, q): negative rounding clipped to 0, "positive" meaning above q·eps·λ_max."""
-    top = np.maximum(ev[:, -1], 0.0)
+def eig_spectra(ev, q):
+    """(λ_max, λ_min, smallest positive eigenvalue) from ascending eigenvalues: row ``i``
+    of ``ev`` (k, Q) holds those of a q[i] × q[i] matrix (``q`` an int or (k,)), then +inf.
+    Negative rounding is clipped to 0; "positive" means above q·eps·λ_max."""
+    q = np.broadcast_to(q, ev.shape[:1])
+    top = np.maximum(ev[np.arange(ev.shape[0]), q - 1], 0.0)
     pos = np.where(ev > (top * q * _EPS)[:, None], ev, np.inf).min(axis=1)
     return top, np.maximum(ev[:, 0], 0.0), pos
 
