@@ -219,12 +219,13 @@ def measures(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, floor=False)
     bound within a few times it cannot be lowered by iterating on ``G``.
     """
     GW = np.matmul(G, W)
-    xi = C - GW  # X_cᵀ r / n
+    wGw = np.einsum("bpa,bpa->ba", W, GW)
+    xi = np.subtract(C, GW, out=GW)  # X_cᵀ r / n (in GW's buffer: one fresh array less)
     if np.any(a2):
         xi -= a2 * W  # −∇f(w)
     cw = np.einsum("bpa,bpa->ba", np.broadcast_to(C, W.shape), W)
-    wGw = np.einsum("bpa,bpa->ba", W, GW)
-    l1 = np.sum(np.abs(W), axis=1)
+    aw = np.abs(W)
+    l1 = np.sum(aw, axis=1)
     l2sq = np.einsum("bpa,bpa->ba", W, W)
     a1_, a2_ = a1[:, 0, :], a2[:, 0, :]
     ry = yy[:, :, 0] - cw  # rᵀy/n
@@ -248,17 +249,20 @@ def measures(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, floor=False)
     else:
         g = np.subtract(axi, a1, out=axi)  # |ξ| − α₁ where w = 0 ...
         np.maximum(g, 0.0, out=g)
-        on = np.sign(W)  # ... ξ − α₁·sign(w) elsewhere
-        on *= a1
+        # ... ξ − α₁·sign(w) elsewhere (copysign: ±α₁ where w ≠ 0, as α₁·sign(w))
+        on = np.copysign(a1, W, out=aw)
         np.subtract(xi, on, out=on)
         np.copyto(g, on, where=W != 0)
     gg = np.einsum("bpa,bpa->ba", g, g)
     mu_pl_, mu_sc_ = mu_pl[:, 0, :], mu_sc[:, 0, :]
     with np.errstate(divide="ignore", invalid="ignore"):
-        gap_s = gg / (2.0 * mu_pl_)
-        # g = 0 exactly: w is a minimizer (F(w) − F* = 0) even where μ_pl = 0.
-        gap_s = np.where(gg == 0, 0.0, np.where(np.isnan(gap_s), np.inf, gap_s))
-        gap = np.where(a1_ > 0, gap_a, gap_s)
+        if np.all(a1_ > 0):
+            gap = gap_a  # (the PL bound is not used)
+        else:
+            gap_s = gg / (2.0 * mu_pl_)
+            # g = 0 exactly: w is a minimizer (F(w) − F* = 0) even where μ_pl = 0.
+            gap_s = np.where(gg == 0, 0.0, np.where(np.isnan(gap_s), np.inf, gap_s))
+            gap = np.where(a1_ > 0, gap_a, gap_s)
 
         wn = np.sqrt(l2sq)
         gerr = 2.0 * _EPS * math.sqrt(G.shape[1]) * (
