@@ -223,7 +223,7 @@ def measures(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, floor=False)
     xi = np.subtract(C, GW, out=GW)  # X_cᵀ r / n (in GW's buffer: one fresh array less)
     if np.any(a2):
         xi -= a2 * W  # −∇f(w)
-    cw = np.einsum("bpa,bpa->ba", np.broadcast_to(C, W.shape), W)
+    cw = np.einsum("bpa,bpa->ba", C, W)  # (C broadcast over the α)
     aw = np.abs(W)
     l1 = np.sum(aw, axis=1)
     l2sq = np.einsum("bpa,bpa->ba", W, W)
