@@ -102,12 +102,13 @@ def setup(pairs, fit_intercept: bool, names=None) -> Batch:
     The pairs are kept (by reference) for :func:`exact`, which re-derives a problem's Gram
     quantities in exact arithmetic when a certificate needs them.
 
-    Problems of the same ``(n, p)`` are stacked and reduced together (one centring, one
-    batched product for ``G`` and one for ``C``, one batched ``eigvalsh`` per shape), the
-    ``y`` of all problems with the same ``n`` together, and the divisions by ``n``, the
-    symmetrization and the finiteness check once for the whole batch: the set-up costs a
-    few NumPy calls per distinct shape. Each problem's values are those of its own shape
-    group computed alone (they do not depend on the other shapes in the batch).
+    Problems of the same ``(n, p)`` are stacked and reduced together (one centring and one
+    batched product for ``G`` and one for ``C`` per shape, one batched ``eigvalsh`` per
+    width ``p``), the ``y`` of all problems with the same ``n`` together, and the divisions
+    by ``n``, the symmetrization and the finiteness check once for the whole batch: the
+    set-up costs a few NumPy calls per distinct shape. Each problem's values are those of
+    its own shape group computed alone (they do not depend on the other shapes in the
+    batch).
     ``names[i]`` (e.g. ``" of problems[3]"``) is used in error messages.
     """
     m = len(pairs)
@@ -122,12 +123,16 @@ def setup(pairs, fit_intercept: bool, names=None) -> Batch:
     groups: dict[tuple[int, int], list[int]] = {}
     for i, (X, _) in enumerate(pairs):
         groups.setdefault(X.shape, []).append(i)
-    # All problems with the same n (their shape groups one after another): their y at once.
+    # The y of all problems with the same n are stacked together, their shape groups one
+    # after another (a shape's rows start at first_row).
     by_n: dict[int, list[int]] = {}
-    for (n, _), idx in groups.items():
-        by_n.setdefault(n, []).extend(idx)
+    first_row = {}
+    for shape, idx in groups.items():
+        rows = by_n.setdefault(shape[0], [])
+        first_row[shape] = len(rows)
+        rows.extend(idx)
     with np.errstate(over="ignore", invalid="ignore"):
-        ys_of = {}
+        Y = {}
         for n, idx in by_n.items():
             ys = np.array([pairs[i][1] for i in idx])  # (each row is reduced on its own)
             if fit_intercept:
@@ -136,13 +141,13 @@ def setup(pairs, fit_intercept: bool, names=None) -> Batch:
                 y_mean[idx] = ym
             yy[idx] = np.einsum("ij,ij->i", ys, ys)
             n_of[idx] = n
-            ys_of[n] = [ys, 0]  # the rows of y and the first row of the next shape group
+            Y[n] = ys
         for (n, q), idx in groups.items():
             # np.stack keeps the problems' memory layout (Fortran for a Legendre basis),
             # which decides the order of the sums in the means and products.
             Xs = np.stack([pairs[i][0] for i in idx]) if len(idx) > 1 else pairs[idx[0]][0][None]
-            ys, row = ys_of[n]
-            ys_of[n][1] = row + len(idx)
+            row = first_row[n, q]
+            ys = Y[n][row:row + len(idx)]
             if fit_intercept:
                 xm = Xs.mean(axis=1)
                 if len(idx) > 1:  # a fresh stack: centred in place
@@ -152,7 +157,7 @@ def setup(pairs, fit_intercept: bool, names=None) -> Batch:
                 x_mean[idx, :q] = xm
             Xt = Xs.transpose(0, 2, 1)
             G[idx, :q, :q] = gram(Xs) if q > DENSE_MIN_P else np.matmul(Xt, Xs)
-            C[idx, :q, :] = np.matmul(Xt, ys[row:row + len(idx), :, None])
+            C[idx, :q, :] = np.matmul(Xt, ys[:, :, None])
         n3 = n_of[:, None, None]
         G /= n3
         C /= n3
