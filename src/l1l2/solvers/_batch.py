@@ -148,8 +148,10 @@ def setup(pairs, fit_intercept: bool, names=None) -> Batch:
             Xs = np.stack([pairs[i][0] for i in idx]) if len(idx) > 1 else pairs[idx[0]][0][None]
             row = first_row[n, q]
             ys = Y[n][row:row + len(idx)]
+            idx = np.array(idx)  # (faster to index with than a list)
             if fit_intercept:
-                xm = Xs.mean(axis=1)
+                xm = np.add.reduce(Xs, axis=1)  # the mean, as ndarray.mean forms it
+                xm /= n
                 if len(idx) > 1:  # a fresh stack: centred in place
                     Xs -= xm[:, None, :]
                 else:
@@ -176,14 +178,15 @@ def setup(pairs, fit_intercept: bool, names=None) -> Batch:
     by_q: dict[int, list[int]] = {}
     for (_, q), idx in groups.items():
         by_q.setdefault(q, []).extend(idx)
+    by_q = {q: np.array(idx) for q, idx in by_q.items()}
     ev = np.full((m, min(P, DENSE_MIN_P)), np.inf)
-    wide = {q: idx for q, idx in by_q.items() if q > DENSE_MIN_P}
     for q, idx in by_q.items():
         if q <= DENSE_MIN_P:
             ev[idx, :q] = np.linalg.eigvalsh(G[idx, :q, :q])
-    lmax, lmin, lpos = eig_spectra(ev, np.minimum(p, DENSE_MIN_P))
-    for q, idx in wide.items():
-        lmax[idx], lmin[idx], lpos[idx] = spectra(G[idx, :q, :q])
+    lmax, lmin, lpos = eig_spectra(ev, np.minimum(p, DENSE_MIN_P))  # (wide ones: below)
+    for q, idx in by_q.items():
+        if q > DENSE_MIN_P:
+            lmax[idx], lmin[idx], lpos[idx] = spectra(G[idx, :q, :q])
     return Batch(G, C, yy, x_mean, y_mean, p, lmax, lmin, lpos, list(pairs), fit_intercept)
 
 
