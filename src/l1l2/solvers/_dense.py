@@ -172,90 +172,91 @@ def eig_spectra(ev, q):
 
 
 class _Face:
-    """Upper Cholesky factor of :math:`(G + \alpha_2 I)_{FF}` for the ordered index list
-    ``idx`` of a face F, kept as the leading block of a ``q × q`` matrix that is the
-    identity beyond it (so that LAPACK sees one contiguous array and nothing is
-    reallocated). Updated as indices leave (Givens rotations) and join (a bordered
-    factorization)."""
+    """Upper Cholesky factor ``R`` (s × s, Fortran order) of :math:`(G + \alpha_2 I)_{FF}`
+    for the ordered index list ``idx`` of a face F, updated as indices leave (Givens
+    rotations) and join (a bordered factorization). LAPACK works on ``R`` itself (s, not
+    the q of ``G``: on a path the faces are mostly far smaller than q)."""
 
     def __init__(self, G, lapack, qr_delete):
         self.G, self.lapack, self.qr_delete = G, lapack, qr_delete
         self.q = G.shape[0]
-        self.R = np.eye(self.q, order="F")
         self.reset(0.0)
 
     def reset(self, a2):
         self.a2 = a2
-        s = getattr(self, "idx", np.zeros(0)).size
-        if s:
-            self.R[:s, :s] = np.eye(s)
+        self.R = np.zeros((0, 0), order="F")
         self.idx = np.zeros(0, dtype=np.intp)
         self.inside = np.zeros(self.q, dtype=bool)
 
+    def _delete(self, keep):
+        """Drop the columns ``~keep`` of the face (of R's columns, then back to triangular)."""
+        # The factor is the R of a QR factorization of itself (Q = I): deleting a column is
+        # a column deletion from a QR factorization, whose rotations mix only the rows from
+        # the first deleted column on (rows above keep their entries, less the deleted
+        # columns).
+        R0 = self.R
+        k0 = int(np.argmin(keep))
+        T = np.asfortranarray(R0[k0:, k0:])
+        for k in np.flatnonzero(~keep[k0:])[::-1]:
+            n = T.shape[1]
+            _, T = self.qr_delete(np.eye(n, order="F"), T, int(k), 1, which="col",
+                                  overwrite_qr=True, check_finite=False)
+            T = T[:n - 1]
+        s2 = k0 + T.shape[0]
+        R = np.zeros((s2, s2), order="F")
+        R[:k0, :k0] = R0[:k0, :k0]
+        R[:k0, k0:] = R0[:k0, k0:][:, keep[k0:]]
+        R[k0:, k0:] = T
+        self.R = R
+        self.inside[self.idx[~keep]] = False
+        self.idx = self.idx[keep]
+
     def update(self, mask):
         """Make the face ``mask``; False if its matrix is not (numerically) positive definite."""
-        s = self.idx.size
-        keep = mask[self.idx]
-        if (~keep).sum() > 4:  # many leave: factorize the face afresh (one potrf)
-            self.reset(self.a2)
-            s, keep = 0, keep[:0]
-        if not keep.all():
-            # The factor is the R of a QR factorization of itself (Q = I): deleting a
-            # column is a column deletion from a QR factorization, whose rotations mix
-            # only the rows from the first deleted column on (rows above keep their
-            # entries, less the deleted columns).
-            k0 = int(np.argmin(keep))
-            R = np.asfortranarray(self.R[k0:s, k0:s])
-            for k in np.flatnonzero(~keep[k0:])[::-1]:
-                n = R.shape[1]
-                _, R = self.qr_delete(np.eye(n, order="F"), R, int(k), 1, which="col",
-                                      overwrite_qr=True, check_finite=False)
-                R = np.asfortranarray(R[:n - 1])
-            s2 = k0 + R.shape[0]
-            if k0:
-                self.R[:k0, k0:s2] = self.R[:k0, k0:s][:, keep[k0:]]
-            self.R[k0:s2, k0:s2] = R  # (its lower triangle is zero, as are rows s2..)
-            self.R[:s, s2:s] = 0.0
-            d = np.arange(s2, s)
-            self.R[d, d] = 1.0
-            self.inside[self.idx[~keep]] = False
-            self.idx = self.idx[keep]
-            s = s2
+        idx = self.idx
+        if idx.size:
+            keep = mask[idx]
+            if not keep.all():
+                if keep.size - np.count_nonzero(keep) > 4:  # many leave: factorize afresh
+                    self.reset(self.a2)
+                else:
+                    self._delete(keep)
+                idx = self.idx
         new = np.flatnonzero(mask > self.inside)
-        if new.size == 0:
-            return True
         t = new.size
+        if t == 0:
+            return True
+        s = idx.size
         Gn = self.G[new]  # rows of G = columns (G is symmetric)
         B = Gn[:, new]
         if self.a2:
-            B += self.a2 * np.eye(t)
+            B.flat[::t + 1] += self.a2
         if s:
-            rhs = np.zeros((self.q, t), order="F")
-            rhs[:s] = Gn[:, self.idx].T
-            R12, info = self.lapack.dtrtrs(self.R, rhs, trans=1)
+            # R11ᵀ R12 = G_FN; R22ᵀ R22 = G_NN − R12ᵀ R12 (a bordered Cholesky step)
+            R12, info = self.lapack.dtrtrs(self.R, Gn[:, idx].T, trans=1, overwrite_b=1)
             if info != 0:
                 return False
-            R12 = R12[:s]
             B -= R12.T @ R12
-        R22, info = self.lapack.dpotrf(B, lower=0, clean=1)
+        R22, info = self.lapack.dpotrf(B.T, lower=0, clean=1, overwrite_a=1)
         if info != 0 or not np.isfinite(R22).all():
             self.reset(self.a2)
             return False
+        R = np.zeros((s + t, s + t), order="F")
+        R[:s, :s] = self.R
         if s:
-            self.R[:s, s:s + t] = R12
-        self.R[s:s + t, s:s + t] = R22
-        self.idx = np.concatenate([self.idx, new])
+            R[:s, s:] = R12
+        R[s:, s:] = R22
+        self.R = R
+        self.idx = np.concatenate([idx, new])
         self.inside[new] = True
         return True
 
     def solve(self, b):
         """The face system's solution for the right-hand side ``b`` (one vector: ``trsv``
         is several times faster than ``trsm`` with two)."""
-        rhs = np.zeros(self.q)
-        rhs[:b.size] = b
-        y, _ = self.lapack.dtrtrs(self.R, rhs, trans=1, overwrite_b=1)
+        y, _ = self.lapack.dtrtrs(self.R, b, trans=1)
         x, _ = self.lapack.dtrtrs(self.R, y, overwrite_b=1)
-        return x[:b.size]
+        return x
 
 
 def _line_search(w, d, xi, Hd, a1):
@@ -332,7 +333,6 @@ def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
             continue  # no L1 term: the iteration's business
         if a2 != face.a2:
             face.reset(a2)
-        D = dG + a2
         thr = a1 + 1e-12 * max(a1, cmax)
         prev, single, moved, failed, settled = None, False, False, False, False
         w0, gw0 = w.copy(), gw  # the previous solution: descent restarts from it
@@ -343,31 +343,35 @@ def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
                 if _objective(w0, gw0, c, a1, a2) < _objective(w, gw, c, a1, a2):
                     w, gw = w0.copy(), gw0
                 prev, single = 0, False
-            xi = c - gw
-            if a2:
-                xi -= a2 * w
             if r <= PATH_NEWTON:
+                # u·D = (w + ξ/D)·D = c − Gw + diag(G)·w (the α₂w terms cancel)
+                wp = None
                 if r == 1 and pred is not None and pred[1] == a2:
                     # First guess: the previous face's solution, linear in α₁, moved
                     # to this α₁ (exact up to the first change of face).
-                    dw, dgw = (pred[0] - a1) * pred[2], (pred[0] - a1) * pred[3]
-                    u = w + dw + ((xi - dgw - a2 * dw) if a2 else (xi - dgw)) / D
+                    wp, gwp = w + (pred[0] - a1) * pred[2], gw + (pred[0] - a1) * pred[3]
+                    z = c - gwp
+                    z += dG * wp
                 else:
-                    u = w + xi / D
-                sgn = np.sign(u)
-                F = np.abs(u) * D > thr
+                    z = c - gw
+                    z += dG * w
+                sgn = np.sign(z)
+                F = np.abs(z) > thr
                 key = F * sgn
                 if prev is not None and (key == prev).all():
                     settled = True
                     break
                 prev = key
-                if r == 1 and pred is not None and pred[1] == a2 and (key == pred[4]).all():
-                    # The same face and signs: its minimizer at this α₁ is that guess.
-                    w += dw
-                    gw = gw + dgw
-                    moved = True
-                    continue
+                if wp is not None and (key == pred[4]).all():
+                    # The same face and signs: its minimizer at this α₁ is that guess,
+                    # and the key just computed there is the one of the settling test.
+                    w, gw = wp, gwp
+                    moved = settled = True
+                    break
             else:  # descent: support plus violators, signs of w (of ξ for the violators)
+                xi = c - gw
+                if a2:
+                    xi -= a2 * w
                 S = w != 0
                 viol = ~S & (np.abs(xi) > thr)
                 if prev is None and not viol.any():
