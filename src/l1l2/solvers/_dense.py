@@ -172,81 +172,82 @@ def eig_spectra(ev, q):
 
 
 class _Face:
-    """Upper Cholesky factor ``R`` (s × s, Fortran order) of :math:`(G + \alpha_2 I)_{FF}`
-    for the ordered index list ``idx`` of a face F, updated as indices leave (Givens
-    rotations) and join (a bordered factorization). LAPACK works on ``R`` itself (s, not
-    the q of ``G``: on a path the faces are mostly far smaller than q)."""
+    """Upper Cholesky factor of :math:`(G + \alpha_2 I)_{FF}` for the ordered index list
+    ``idx`` of a face F, updated as indices leave (Givens rotations) and join (a bordered
+    factorization). It is the upper triangle of the leading s × s block of a q × q
+    Fortran-order buffer (below it: anything), and LAPACK gets the buffer's first s columns
+    with leading dimension q: nothing is copied as the face changes, and every solve
+    costs the face's order s, not q."""
 
     def __init__(self, G, lapack, qr_delete):
         self.G, self.lapack, self.qr_delete = G, lapack, qr_delete
         self.q = G.shape[0]
+        self.buf = np.zeros((self.q, self.q), order="F")
         self.reset(0.0)
+
+    @property
+    def R(self):
+        """The factor (s × s, a copy)."""
+        s = self.idx.size
+        return np.triu(self.buf[:s, :s])
 
     def reset(self, a2):
         self.a2 = a2
-        self.R = np.zeros((0, 0), order="F")
         self.idx = np.zeros(0, dtype=np.intp)
         self.inside = np.zeros(self.q, dtype=bool)
 
     def _delete(self, keep):
-        """Drop the columns ``~keep`` of the face (of R's columns, then back to triangular)."""
+        """Drop the columns ``~keep`` of the face."""
         # The factor is the R of a QR factorization of itself (Q = I): deleting a column is
         # a column deletion from a QR factorization, whose rotations mix only the rows from
         # the first deleted column on (rows above keep their entries, less the deleted
         # columns).
-        R0 = self.R
+        buf, s = self.buf, self.idx.size
         k0 = int(np.argmin(keep))
-        T = np.asfortranarray(R0[k0:, k0:])
+        T = np.asfortranarray(np.triu(buf[k0:s, k0:s]))
         for k in np.flatnonzero(~keep[k0:])[::-1]:
             n = T.shape[1]
             _, T = self.qr_delete(np.eye(n, order="F"), T, int(k), 1, which="col",
                                   overwrite_qr=True, check_finite=False)
             T = T[:n - 1]
         s2 = k0 + T.shape[0]
-        R = np.zeros((s2, s2), order="F")
-        R[:k0, :k0] = R0[:k0, :k0]
-        R[:k0, k0:] = R0[:k0, k0:][:, keep[k0:]]
-        R[k0:, k0:] = T
-        self.R = R
+        if k0:
+            buf[:k0, k0:s2] = buf[:k0, k0:s][:, keep[k0:]]
+        buf[k0:s2, k0:s2] = T
         self.inside[self.idx[~keep]] = False
         self.idx = self.idx[keep]
 
     def update(self, mask):
         """Make the face ``mask``; False if its matrix is not (numerically) positive definite."""
+        if (self.inside > mask).any():
+            keep = mask[self.idx]
+            if keep.size - np.count_nonzero(keep) > 4:  # many leave: factorize afresh
+                self.reset(self.a2)
+            else:
+                self._delete(keep)
         idx = self.idx
-        if idx.size:
-            keep = mask[idx]
-            if not keep.all():
-                if keep.size - np.count_nonzero(keep) > 4:  # many leave: factorize afresh
-                    self.reset(self.a2)
-                else:
-                    self._delete(keep)
-                idx = self.idx
-        new = np.flatnonzero(mask > self.inside)
+        new = (mask > self.inside).nonzero()[0]
         t = new.size
         if t == 0:
             return True
         s = idx.size
+        buf = self.buf
         Gn = self.G[new]  # rows of G = columns (G is symmetric)
         B = Gn[:, new]
         if self.a2:
             B.flat[::t + 1] += self.a2
         if s:
             # R11ᵀ R12 = G_FN; R22ᵀ R22 = G_NN − R12ᵀ R12 (a bordered Cholesky step)
-            R12, info = self.lapack.dtrtrs(self.R, Gn[:, idx].T, trans=1, overwrite_b=1)
+            R12, info = self.lapack.dtrtrs(buf[:, :s], Gn[:, idx].T, trans=1, overwrite_b=1)
             if info != 0:
                 return False
             B -= R12.T @ R12
-        R22, info = self.lapack.dpotrf(B.T, lower=0, clean=1, overwrite_a=1)
+            buf[:s, s:s + t] = R12
+        R22, info = self.lapack.dpotrf(B.T, lower=0, clean=0, overwrite_a=1)
         if info != 0 or not np.isfinite(R22).all():
             self.reset(self.a2)
             return False
-        R = np.zeros((s + t, s + t), order="F")
-        R[:s, :s] = self.R
-        if s:
-            R[:s, s:] = R12
-        R[s:, s:] = R22
-        self.R = R
+        buf[s:s + t, s:s + t] = R22
         self.idx = np.concatenate([idx, new])
         self.inside[new] = True
         return True
@@ -254,8 +255,9 @@ class _Face:
     def solve(self, b):
         """The face system's solution for the right-hand side ``b`` (one vector: ``trsv``
         is several times faster than ``trsm`` with two)."""
-        y, _ = self.lapack.dtrtrs(self.R, b, trans=1)
-        x, _ = self.lapack.dtrtrs(self.R, y, overwrite_b=1)
+        R = self.buf[:, :self.idx.size]
+        y, _ = self.lapack.dtrtrs(R, b, trans=1)
+        x, _ = self.lapack.dtrtrs(R, y, overwrite_b=1)
         return x
 
 
