@@ -159,7 +159,7 @@ def test_face_factor_stays_exact_through_joins_and_deletions():
         s = idx.size
         R = face.R
         H = G[np.ix_(idx, idx)] + 0.3 * np.eye(s)
-        assert R.shape == (s, s)
+        assert R.shape == (s, s) and np.array_equal(face.buf[:s, :s], R)  # zero below
         assert np.allclose(R.T @ R, H, rtol=0, atol=1e-12)
         b = rng.standard_normal(s)
         assert np.allclose(H @ face.solve(b), b, rtol=0, atol=1e-10)

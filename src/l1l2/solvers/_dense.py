@@ -174,10 +174,10 @@ def eig_spectra(ev, q):
 class _Face:
     """Upper Cholesky factor of :math:`(G + \alpha_2 I)_{FF}` for the ordered index list
     ``idx`` of a face F, updated as indices leave (Givens rotations) and join (a bordered
-    factorization). It is the upper triangle of the leading s × s block of a q × q
-    Fortran-order buffer (below it: anything), and LAPACK gets the buffer's first s columns
-    with leading dimension q: nothing is copied as the face changes, and every solve
-    costs the face's order s, not q."""
+    factorization). It is the leading s × s block of a q × q Fortran-order buffer (zero
+    below its diagonal), and LAPACK gets the buffer's first s columns with leading
+    dimension q: nothing is copied as the face changes, and every solve costs the face's
+    order s, not q."""
 
     def __init__(self, G, lapack, qr_delete):
         self.G, self.lapack, self.qr_delete = G, lapack, qr_delete
@@ -204,7 +204,7 @@ class _Face:
         # columns).
         buf, s = self.buf, self.idx.size
         k0 = int(np.argmin(keep))
-        T = np.asfortranarray(np.triu(buf[k0:s, k0:s]))
+        T = np.asfortranarray(buf[k0:s, k0:s])  # (rotations keep its zeros below)
         for k in np.flatnonzero(~keep[k0:])[::-1]:
             n = T.shape[1]
             _, T = self.qr_delete(np.eye(n, order="F"), T, int(k), 1, which="col",
@@ -243,7 +243,8 @@ class _Face:
                 return False
             B -= R12.T @ R12
             buf[:s, s:s + t] = R12
-        R22, info = self.lapack.dpotrf(B.T, lower=0, clean=0, overwrite_a=1)
+            buf[s:s + t, :s] = 0.0
+        R22, info = self.lapack.dpotrf(B.T, lower=0, clean=1, overwrite_a=1)
         if info != 0 or not np.isfinite(R22).all():
             self.reset(self.a2)
             return False
@@ -337,6 +338,7 @@ def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
             face.reset(a2)
         thr = a1 + 1e-12 * max(a1, cmax)
         prev, single, moved, failed, settled = None, False, False, False, False
+        solves = 0
         w0, gw0 = w.copy(), gw  # the previous solution: descent restarts from it
         r = 0
         for r in range(1, rounds + 1):
@@ -357,9 +359,8 @@ def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
                 else:
                     z = c - gw
                     z += dG * w
-                sgn = np.sign(z)
                 F = np.abs(z) > thr
-                key = F * sgn
+                key = sgn = np.copysign(F, z)  # ±1 on F, ±0 off it
                 if prev is not None and (key == prev).all():
                     settled = True
                     break
@@ -396,7 +397,7 @@ def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
             idx = face.idx
             sF = sgn[idx]
             v = face.solve(c[idx] - a1 * sF)
-            spent[j] += 1
+            solves += 1
             if r > PATH_NEWTON and not np.all(v * sF > 0):
                 wF = w[idx]
                 d = v - wF
@@ -417,7 +418,7 @@ def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
             gw = G[idx].T @ v if 8 * idx.size < q else G @ w
         if failed or r > PATH_NEWTON or not F.any():
             pred = None
-        elif moved and spent[j] == 0:
+        elif moved and solves == 0:
             pred = (a1,) + pred[1:]  # still the same face: the same slope
         else:  # stopped at a solution: its face is factored
             z = np.zeros(q)
@@ -425,6 +426,7 @@ def _path_one(G, c, a1s, a2s, order, linalg, rounds=PATH_ROUNDS):
             pred = (a1, a2, z, G[idx].T @ z[idx] if 8 * idx.size < q else G @ z, key)
         W[:, j] = w
         ok[j] = True
+        spent[j] = solves
         misses += not settled
         if misses == PATH_MISSES:  # the α below would start further and further away
             break
