@@ -67,7 +67,7 @@ class SolveResult:
         ``tol * ||y_c||² / n``, the threshold ``gap`` is compared with.
     lipschitz : ndarray of shape (n_alphas,)
         ``L = λ_max(G) + α(1-ρ)``; the step is ``step_scale / L``. Above 64 features
-        λ_max is a certified upper bound (about 1 % above), see the module docstring.
+        λ_max is a certified upper bound (a few per cent above), see the module docstring.
     cond : float
         ``cond(G) = λ_max(G)/λ_min(G)`` (``inf`` if singular): it governs the iterations.
         Above 64 features the ratio of the certified bounds (an upper bound).

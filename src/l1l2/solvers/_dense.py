@@ -48,8 +48,10 @@ def gram(Xs):
 
 def _lanczos_extremes(g, steps=LANCZOS_STEPS):
     """Ritz values (smallest, largest) of each symmetric ``g[i]`` after ``steps`` Lanczos
-    steps with full reorthogonalization, from a fixed start (deterministic). They lie
-    inside the spectrum: θ_min ≥ λ_min and θ_max ≤ λ_max.
+    steps with full reorthogonalization, from a fixed start (deterministic), and the
+    residual norm ‖g y − θ_max y‖ of the largest one's Ritz vector y (an eigenvalue lies
+    within it of θ_max). The Ritz values lie inside the spectrum: θ_min ≥ λ_min and
+    θ_max ≤ λ_max.
     """
     k, q, _ = g.shape
     steps = min(steps, q)
@@ -68,8 +70,8 @@ def _lanczos_extremes(g, steps=LANCZOS_STEPS):
         if j + 1 < steps:
             T[:, j, j + 1] = T[:, j + 1, j] = nrm[:, 0, 0]
         v = u / np.where(nrm > 0, nrm, 1.0)  # an exhausted Krylov space adds zero columns
-    th = np.linalg.eigvalsh(T)
-    return th[:, 0], th[:, -1]
+    th, S = np.linalg.eigh(T)
+    return th[:, 0], th[:, -1], nrm[:, 0, 0] * np.abs(S[:, -1, -1])
 
 
 def _shift_certified(g, sigma, sign):
@@ -104,21 +106,23 @@ def spectral_bounds(g):
     the shifts; a Cholesky factorization of :math:`\sigma I - G` that completes proves
     :math:`\lambda_{\max} \le \sigma + \delta`, one of :math:`G - \sigma I` proves
     :math:`\lambda_{\min} \ge \sigma - \delta` (:func:`_shift_certified`). The upper
-    shift starts at 1.01·θ_max and grows by 10 % per failure, the lower one starts at
-    0.8·θ_min and halves, at most six times and not below 1e-6·θ_max; a matrix for which
-    none passes (singular, or close), or whose estimated condition number θ_max/θ_min
-    exceeds :data:`EXACT_ABOVE_COND`, gets ``nan`` for the caller to use ``eigvalsh``.
+    shift starts at θ_max plus the larger of 1 % and its Ritz residual (an eigenvalue lies
+    within the residual of θ_max: usually the largest) and grows by 10 % per failure, the
+    lower one starts at 0.8·θ_min and halves, at most six times and not below
+    1e-6·θ_max; a matrix for which none passes (singular, or close), or whose estimated
+    condition number θ_max/θ_min exceeds :data:`EXACT_ABOVE_COND`, gets ``nan`` for the
+    caller to use ``eigvalsh``.
     Two factorizations (when the first shifts pass) and sixteen products per matrix cost
     a fraction of ``eigvalsh``.
     """
-    tmin, tmax = _lanczos_extremes(g)
+    tmin, tmax, rmax = _lanczos_extremes(g)
     k = g.shape[0]
     hi, lo = np.full(k, np.nan), np.full(k, np.nan)
     for i in range(k):
         top = max(float(tmax[i]), 0.0)
         if top == 0.0 or top > EXACT_ABOVE_COND * float(tmin[i]):
             continue  # ill-conditioned: its small end is where bounds would be loose
-        sigma = 1.01 * top
+        sigma = top + max(0.01 * top, float(rmax[i]))
         for _ in range(40):
             delta = _shift_certified(g[i], sigma, -1.0)
             if delta is not None:
