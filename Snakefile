@@ -7,9 +7,10 @@ build the report with `snakemake --report results/report.html`. See README.md.
 import gc
 
 # Snakemake has imported ~1,500 modules by now; Python's cyclic garbage collector would walk all
-# their objects again at each full collection while this file and the DAG are built (0.2-0.5
-# CPU-s of a ~2 s no-change rerun: benchmarks/rerun.py, "no gc.freeze"). They live as long as the
-# process anyway: leave them out of it. (Objects made from here on are collected as usual.)
+# their objects again at each full collection while this file and the DAG are built, and once
+# more when the interpreter exits (0.3-0.5 CPU-s of a ~1.5 s no-change rerun, most of it at exit:
+# benchmarks/rerun.py, "no gc.freeze"). They live as long as the process anyway: leave them out
+# of it. (Objects made from here on are collected as usual.)
 gc.freeze()
 
 

@@ -1,5 +1,6 @@
 """Where the time of a no-change rerun goes: ``snakemake`` in a finished study, as is and with
-each of the workflow's start-up savings undone, interleaved, in fresh processes.
+each of the workflow's start-up savings undone, interleaved, in fresh processes, and each run
+split into the phases of Snakemake's start.
 
 Variants (each run is a full ``snakemake --cores N`` that finds nothing to do):
 
@@ -11,11 +12,40 @@ Variants (each run is a full ``snakemake --cores N`` that finds nothing to do):
 * ``no gc.freeze``: the Snakefile's ``gc.freeze()`` made a no-op (by the launcher, before
   Snakemake starts), so Python's garbage collector walks every imported module's objects again
   at each full collection while the Snakefile and the DAG are built;
+* ``no SLURM plugin``: the SLURM executor plugins hidden from Snakemake's plugin search (by the
+  launcher), as if they were not installed. Snakemake 9 imports every installed executor plugin
+  to build its command line, and the SLURM plugin imports pandas and asks ``scontrol`` for the
+  cluster's configuration; this is what moving the plugin to an environment of its own would
+  save. (Snakemake imports pandas anyway, wherever it is installed, to compare the jobs' params.)
 * ``python only``: ``python -c pass``, the interpreter's own start, for scale.
 
 The variants run in turn, ``--runs`` times each, in the order rotating, so load from other
 processes on a shared machine hits all alike. Printed: median, fastest and slowest wall seconds,
-and the median CPU seconds (the process and its children).
+and the median CPU seconds (the process and its children); then, per variant, the median CPU
+seconds of each phase of the Snakemake process (exclusive, so the phases add up):
+
+* ``imports``: Snakemake's modules and everything they import (its executor, storage, report,
+  logger and scheduler plugins among them) before its ``main`` starts;
+* ``command line``: Snakemake's argument parser (built twice) and the profiles (profiles/default
+  is a YTE template that reads the --configfile files first);
+* ``Snakefile: parse``: Snakemake translating the Snakefile and the rule files into Python (and
+  importing smart_open, which it does on its first source file);
+* ``Snakefile: run``: that code running: the workflow's own Python at parse time (config
+  checks, ``library_hash``, the l1l2 modules it imports) and Snakemake making its rules;
+* ``DAG: jobs``: jobs, wildcards and dependencies for every target;
+* ``DAG: needrun``: what must run: metadata, mtimes, params (first use of pandas, see above),
+  code and software-environment checks per job;
+* ``garbage collector``: Python's cyclic collections, wherever they ran;
+* ``rest``: everything else of the Snakemake process (the API set-up, the lock, the scheduler
+  finding nothing to do, shutdown);
+* ``outside``: the run's CPU outside these phases: the interpreter's start and shutdown (which
+  collects every object not frozen out of the garbage collector) and the commands Snakemake
+  runs (the SLURM plugin's ``which`` and ``scontrol``, the workflow's ``env --block-signal``
+  probe).
+
+The phases are taken by wrapping, in the launcher, the Snakemake functions that start them
+(``cli.parse_args``, ``Workflow.include``, ``snakemake.workflow.parse``, ``DAG.init``,
+``DAG.update_needrun``) and by a ``gc.callbacks`` hook; the wrappers only read the clock.
 
     .venv/bin/python benchmarks/rerun.py [--directory FINISHED_STUDY] [--runs 7] [--cores 2]
 
@@ -26,6 +56,7 @@ Without ``--directory`` the study in the repository's own folder is used; it mus
 from __future__ import annotations
 
 import argparse
+import json
 import resource
 import statistics
 import subprocess
@@ -35,18 +66,96 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Runs Snakemake's command line in this process, with gc.freeze() made a no-op if asked.
-LAUNCH = """
-import gc, sys
-if sys.argv.pop(1) == "nofreeze":
+#: Runs Snakemake's command line in this process with the phases timed; sys.argv[1] names the
+#: savings to undo ("nofreeze", "noslurm", comma-separated, or "-"). Last line on stderr:
+#: PHASES {"phase": [cpu, wall], ...}.
+LAUNCH = r"""
+import gc, json, sys, time
+undo = sys.argv.pop(1).split(",")
+clock = lambda: (time.process_time(), time.perf_counter())
+spent, stack, last = {}, ["imports"], [clock()]
+def switch(push=None):
+    now = clock()
+    cpu, wall = spent.get(stack[-1], (0.0, 0.0))
+    spent[stack[-1]] = (cpu + now[0] - last[0][0], wall + now[1] - last[0][1])
+    last[0] = now
+    stack.append(push) if push else stack.pop()
+def phase(name, function):
+    def timed(*args, **kwargs):
+        switch(name)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            switch()
+    return timed
+def async_phase(name, function):
+    async def timed(*args, **kwargs):
+        switch(name)
+        try:
+            return await function(*args, **kwargs)
+        finally:
+            switch()
+    return timed
+# A collection is charged to the garbage collector and taken off the phase it interrupted (kept
+# apart from the stack: a collection can start inside switch() itself).
+collecting, collected = [None], {}
+def on_gc(step, info):
+    if step == "start":
+        collecting[0] = (stack[-1], *clock())
+    elif collecting[0]:
+        name, cpu0, wall0 = collecting[0]
+        cpu, wall = clock()
+        for key in (name, "-garbage collector"):
+            c, w = collected.get(key, (0.0, 0.0))
+            collected[key] = (c + cpu - cpu0, w + wall - wall0)
+        collecting[0] = None
+gc.callbacks.append(on_gc)
+if "nofreeze" in undo:
     gc.freeze = lambda: None
-from snakemake.cli import main
+if "noslurm" in undo:
+    import pkgutil
+    _modules = pkgutil.iter_modules
+    pkgutil.iter_modules = lambda *a, **k: (
+        m for m in _modules(*a, **k) if not m.name.startswith("snakemake_executor_plugin_slurm")
+    )
+import snakemake.cli as cli, snakemake.dag as dag, snakemake.workflow as workflow
+switch(); stack.append("rest")
+cli.parse_args = phase("command line", cli.parse_args)
+workflow.parse = phase("Snakefile: parse", workflow.parse)
+_include = workflow.Workflow.include
+def include(self, *args, **kwargs):
+    if stack[-1] in ("Snakefile: run", "Snakefile: parse"):
+        return _include(self, *args, **kwargs)
+    return phase("Snakefile: run", _include)(self, *args, **kwargs)
+workflow.Workflow.include = include
+dag.DAG.init = async_phase("DAG: jobs", dag.DAG.init)
+dag.DAG.update_needrun = async_phase("DAG: needrun", dag.DAG.update_needrun)
+def report():
+    switch("rest")
+    for name, (cpu, wall) in collected.items():
+        if name == "-garbage collector":
+            spent["garbage collector"] = (cpu, wall)
+        else:
+            spent[name] = (spent[name][0] - cpu, spent[name][1] - wall)
+    print("PHASES", json.dumps(spent), file=sys.stderr)
+import atexit
+atexit.register(report)
 sys.argv[0] = "snakemake"
-main()
+cli.main()
 """
 
-
 CACHES = {"no import cache": "library-imports.json", "no config cache": "valid-configs.json"}
+UNDO = {"no gc.freeze": "nofreeze", "no SLURM plugin": "noslurm"}
+PHASES = [
+    "imports",
+    "command line",
+    "Snakefile: parse",
+    "Snakefile: run",
+    "DAG: jobs",
+    "DAG: needrun",
+    "garbage collector",
+    "rest",
+]
 
 
 def children_cpu() -> float:
@@ -54,22 +163,24 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run(variant: str, directory: Path, cores: int) -> tuple[float, float]:
+def run(variant: str, directory: Path, cores: int) -> tuple[float, float, dict]:
     if variant == "python only":
         command = [sys.executable, "-c", "pass"]
     else:
         if variant in CACHES:
             (directory / ".snakemake" / "l1l2" / CACHES[variant]).unlink(missing_ok=True)
-        freeze = "nofreeze" if variant == "no gc.freeze" else "freeze"
-        command = [sys.executable, "-c", LAUNCH, freeze, "--cores", str(cores)]
+        command = [sys.executable, "-c", LAUNCH, UNDO.get(variant, "-"), "--cores", str(cores)]
     cpu, start = children_cpu(), time.perf_counter()
     proc = subprocess.run(command, cwd=directory, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    if variant != "python only" and (
-        proc.returncode != 0 or "Nothing to be done" not in proc.stdout + proc.stderr
-    ):
+    wall, cpu = time.perf_counter() - start, children_cpu() - cpu
+    if variant == "python only":
+        return wall, cpu, {}
+    if proc.returncode != 0 or "Nothing to be done" not in proc.stdout + proc.stderr:
         sys.exit(f"{variant}: not a no-change rerun in {directory}:\n{proc.stderr[-3000:]}")
-    return wall, children_cpu() - cpu
+    line = proc.stderr.rstrip().rsplit("\n", 1)[-1]
+    phases = {name: times[0] for name, times in json.loads(line.split(" ", 1)[1]).items()}
+    phases["outside"] = cpu - sum(phases.values())
+    return wall, cpu, phases
 
 
 def main() -> None:
@@ -78,9 +189,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--cores", type=int, default=2)
     args = parser.parse_args()
-    variants = ["as is", *CACHES, "no gc.freeze", "python only"]
+    variants = ["as is", *CACHES, *UNDO, "python only"]
     run("as is", args.directory, args.cores)  # warm the caches and the OS file cache
-    times: dict[str, list[tuple[float, float]]] = {v: [] for v in variants}
+    times: dict[str, list[tuple[float, float, dict]]] = {v: [] for v in variants}
     for i in range(args.runs):
         for variant in variants[i % len(variants) :] + variants[: i % len(variants)]:
             times[variant].append(run(variant, args.directory, args.cores))
@@ -89,9 +200,15 @@ def main() -> None:
           f"{args.runs} runs per variant, interleaved")
     print(f"{'variant':16s} {'median':>7s} {'min':>6s} {'max':>6s}  wall [s]   {'CPU [s]':>8s}")
     for variant, runs in times.items():
-        walls = [wall for wall, _ in runs]
+        walls = [wall for wall, _, _ in runs]
         print(f"{variant:16s} {statistics.median(walls):7.2f} {min(walls):6.2f} "
-              f"{max(walls):6.2f}            {statistics.median(c for _, c in runs):8.2f}")
+              f"{max(walls):6.2f}            {statistics.median(c for _, c, _ in runs):8.2f}")
+    shown = [v for v in variants if v != "python only"]
+    print("\nCPU seconds by phase of the Snakemake process, median per phase")
+    print(f"{'phase':18s}" + "".join(f"{v:>16s}" for v in shown))
+    for name in [*PHASES, "outside"]:
+        cells = [statistics.median(p.get(name, 0.0) for _, _, p in times[v]) for v in shown]
+        print(f"{name:18s}" + "".join(f"{c:16.3f}" for c in cells))
 
 
 if __name__ == "__main__":
