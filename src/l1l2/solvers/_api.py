@@ -211,8 +211,7 @@ def _run(batch, pen, l1_ratio, method, tol, coef_tol, max_iter, warm_start, chec
                                           lipschitz))
     alphas = np.tile(pen.alphas, (m, 1))
     coefs, intercepts = [None] * m, [None] * m
-    for p in np.unique(batch.p).tolist():
-        idx = np.flatnonzero(batch.p == p)
+    for p, idx in batch.widths.items():
         W = np.ascontiguousarray(out_w[idx, :, :p])  # (k, A, p)
         b = batch.y_mean[idx, None] - np.matmul(W, batch.x_mean[idx, :p, None])[:, :, 0]
         for i, w_i, b_i in zip(idx.tolist(), W, b, strict=True):

@@ -48,6 +48,8 @@ class Batch:
     lpos: np.ndarray
     data: list | None = None
     fit_intercept: bool = True
+    #: The problems of each width: ``{p: index array}``.
+    widths: dict = field(default_factory=dict, repr=False)
     _exact: dict = field(default_factory=dict, repr=False)
     _slack: tuple | None = field(default=None, repr=False)
 
@@ -187,7 +189,8 @@ def setup(pairs, fit_intercept: bool, names=None) -> Batch:
     for q, idx in by_q.items():
         if q > DENSE_MIN_P:
             lmax[idx], lmin[idx], lpos[idx] = spectra(G[idx, :q, :q])
-    return Batch(G, C, yy, x_mean, y_mean, p, lmax, lmin, lpos, list(pairs), fit_intercept)
+    return Batch(G, C, yy, x_mean, y_mean, p, lmax, lmin, lpos, list(pairs), fit_intercept,
+                 by_q)
 
 
 def _raise_not_finite(pairs, groups, G, C, yy, names):
