@@ -735,16 +735,26 @@ def test_gap_safe_screening_certifies_sparse_fits_on_an_ill_conditioned_basis():
             assert np.max(np.abs(res.coef[j] - w)) <= max(res.coef_bound[j], 1e-12)
 
 
-def test_auto_finishes_well_conditioned_lasso_grids_in_its_first_active_set_rounds():
-    # Legendre designs (cond(G) <= ~150) over the study's α grid: the separable start and
-    # the active-set rounds of iteration 0 end every fit, none waits for FISTA steps and
-    # a later check (n_iter < check_every); each agrees with an exact face solve.
+def test_auto_finishes_well_conditioned_lasso_grids_at_its_start(monkeypatch):
+    # Legendre designs (cond(G) <= ~150) over the study's α grid: the homotopy start is
+    # every fit's solution, certified at iteration 0: no FISTA step and no active-set round
+    # runs; n_iter counts the path's events down to each α (so it grows as α falls); each
+    # fit agrees with an exact face solve.
+    from l1l2.solvers import _batch
+
+    ran = []
+    for name in ("_prox_step", "_check_with_refinement"):
+        real = getattr(_batch, name)
+        monkeypatch.setattr(_batch, name,
+                            lambda *a, _real=real, _name=name, **k: ran.append(_name)
+                            or _real(*a, **k))
     problems = [legendre_design(150, d, seed) for seed in (0, 1) for d in range(1, 16)]
     alphas = np.logspace(1, -5, 30)
     res = solve_many(problems, "l1", alphas, method="auto")
+    assert ran == []
     for (X, y), r in zip(problems, res, strict=True):
         assert r.converged.all()
-        assert r.n_iter.max() < 10
+        assert np.all(np.diff(r.n_iter) >= 0) and r.n_iter.max() <= 4 * X.shape[1] + 10
         Xc, yc = X - X.mean(axis=0), y - y.mean()
         G, c = Xc.T @ Xc / X.shape[0], Xc.T @ yc / X.shape[0]
         for j, a in enumerate(alphas):
@@ -754,6 +764,50 @@ def test_auto_finishes_well_conditioned_lasso_grids_in_its_first_active_set_roun
                 np.testing.assert_allclose(r.coef[j][S], v, rtol=0, atol=1e-12)
             xi = c - G @ r.coef[j]
             assert np.all(np.abs(xi[~S]) <= a * (1 + 1e-9))  # optimal off the support
+
+
+def _assert_lasso_solutions(G, c, W, alphas, atol):
+    """Each column of W is the Lasso solution on (G, c): its face system solved exactly, its
+    signs, and |ξ_j| ≤ α off its support."""
+    for j, a in enumerate(alphas):
+        w = W[:, j]
+        S = w != 0
+        if S.any():
+            v = np.linalg.solve(G[np.ix_(S, S)], c[S] - a * np.sign(w[S]))
+            np.testing.assert_allclose(w[S], v, rtol=0, atol=atol)
+            assert np.all(np.sign(v) == np.sign(w[S]))
+        assert np.all(np.abs(c - G @ w)[~S] <= a * (1 + 1e-9))
+
+
+def test_lasso_path_follows_joins_leaves_returns_and_ties():
+    from l1l2.solvers._batch import setup
+    from l1l2.solvers._homotopy import lasso_path
+
+    # n = 30, degree 15 (cond(G) ~ 1e5): along the path coordinates leave and come back.
+    X, y = legendre_design(30, 15, 14)
+    b = setup([(X, y)], True)
+    alphas = np.logspace(0, -5, 80)
+    W, steps, reached = lasso_path(b.G, b.C, b.p, alphas, b.mu_strong, refine=True)
+    assert reached.all() and np.all(np.diff(steps[0]) >= 0)
+    _assert_lasso_solutions(b.G[0], b.C[0, :, 0], W[0], alphas, 1e-9)
+    on = W[0] != 0
+    assert np.any(on[:, :-1] & ~on[:, 1:])  # some coordinate leaves as α falls
+    # A tie: c = (1/2, 1/2), G = I/2: both coordinates join at α = 1/2 (a step of length
+    # 0), w = (1 − 2α)(1, 1) below it; a third, correlated coordinate joins later.
+    X = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, 0.0], [-1.0, 0.0, 0.0], [0.0, -1.0, -0.5]])
+    y = np.array([1.0, 1.0, -1.0, -1.0])
+    b = setup([(X, y)], False)
+    alphas = np.array([0.75, 0.5, 0.4, 0.1, 0.01, 0.0])
+    W, steps, reached = lasso_path(b.G, b.C, b.p, alphas, b.mu_strong)
+    assert reached.all() and np.all(W[0, :, :2] == 0) and np.all(steps[0, :2] == 0)
+    _assert_lasso_solutions(b.G[0], b.C[0, :, 0], W[0], alphas, 1e-12)
+    np.testing.assert_allclose(W[0, :2, 2], [0.2, 0.2], rtol=0, atol=1e-15)
+    # p > n: G is singular (μ = 0), the path is not followed; only the zeros are reached.
+    X, y = legendre_design(8, 12, 3)
+    b = setup([(X, y)], True)
+    lam = np.max(np.abs(b.C))
+    W, steps, reached = lasso_path(b.G, b.C, b.p, lam * np.array([2.0, 0.5]), b.mu_strong)
+    assert b.mu_strong[0] == 0 and reached[0].tolist() == [True, False] and np.all(W == 0)
 
 
 def test_auto_records_the_zero_solutions_exactly_at_the_start():

@@ -51,11 +51,22 @@ Methods
     ``p`` steps; its iterations grow like :math:`\sqrt{\mathrm{cond}}`, not like cond.
 ``auto``
     ``cg`` for the smooth problems; otherwise FISTA interleaved with active-set rounds.
-    Without ``coef_init`` it starts from the separable solution around least squares,
+    Without ``coef_init``, for the Lasso (α₂ = 0, not ``positive``) with at most 64
+    features it starts from the exact Lasso path of each problem, followed by homotopy
+    (LARS with the Lasso modification: the path is piecewise linear in α₁, each piece a
+    face system solved through a rank-one-updated inverse of :math:`G_{AA}`, all problems
+    stepping together; refined once per piece where cond(G) > 1e3; ``_homotopy``) and
+    evaluated at the α; ``n_iter`` counts the path's events down to each α. Every pair of
+    that start is measured at iteration 0 like any iterate: those that meet the contract
+    are done, the others go on to the rounds below. The path is not followed where G is
+    not certified positive definite (``Batch.mu_strong`` = 0) or where a Schur complement
+    of the updates comes out below μ/2; those pairs get the start below. Otherwise
+    (elastic net, ``positive``, and those pairs) it starts from the separable solution
+    around least squares,
     :math:`w_j = S_{\alpha_1}(d_j v_j)/(d_j + \alpha_2)` (``v`` the least-squares fit,
     by one LU solve where cond(G) ≤ 1e4, else by CG to 0.1 %; ``d = diag(G)``: exact for
     a diagonal ``G``, and a good guess of the support and signs for near-orthogonal
-    bases). That start is not measured: the pairs whose minimizer is 0
+    bases). Where every pair has that start it is not measured: the pairs whose minimizer is 0
     (:math:`\lVert c\rVert_\infty \le \alpha_1`) are recorded with w = 0 at once, and every
     other pair runs the active-set rounds below at iteration 0. With more than 64 features (not with
     ``positive=True``) it starts instead from an active-set continuation along the α

@@ -14,6 +14,7 @@ import numpy as np
 from ._cg import _cg
 from ._dense import DENSE_MIN_P, eig_spectra, gram, path_start, spectra
 from ._exact import certify_exact, certify_exact_face
+from ._homotopy import lasso_start
 from .penalty import Penalty
 
 _EPS = np.finfo(np.float64).eps
@@ -453,6 +454,12 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
         W, path_rounds, reached = path_start(batch, pen)
         if not reached.all():  # where the path gave up: the separable start
             W = np.where(reached[:, None, :], W, _guess(batch, pen))
+    elif polish and not positive and not np.any(pen.a2):
+        # The Lasso: its exact path by homotopy (where G is certified positive definite),
+        # measured at iteration 0 like any iterate; the separable start where not reached.
+        W, path_rounds, reached = lasso_start(batch, pen.a1)
+        if not reached.all():
+            W = np.where(reached[:, None, :], W, _guess(batch, pen))
     elif polish:
         W = _guess(batch, pen)
         from_guess = True
@@ -514,6 +521,17 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
         out_conv[gb, ga] = ok[r, q]
         w.running[r, c] = False
 
+    def shrink():
+        """Drop the finished rows and columns of the working set, or turn it into one row
+        per running pair once few are left (P ≤ PAIRS_MAX_P)."""
+        keep_b = w.running.any(axis=1)
+        keep_a = w.running.any(axis=0)
+        if (w.running.shape[1] > 1 and P <= PAIRS_MAX_P
+                and w.running.sum() < PAIRS_BELOW * w.running.size):
+            w.to_pairs()
+        elif keep_b.sum() * keep_a.sum() <= 0.9 * w.running.size:
+            w.compact(keep_b, keep_a)
+
     screen = pen.has_l1 and method != "subgradient"  # (a property: computed once here)
     k = 0
     with np.errstate(over="ignore", invalid="ignore"):
@@ -554,7 +572,9 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
                             done |= fin
                     record(w.running & done, w.W, gap, obj, bound, ok, k)
                     if polish and k == 0 < max_iter and w.running.any():
-                        # The pairs the start did not finish: active-set rounds at once.
+                        # The pairs the start did not finish: active-set rounds at once
+                        # (on the working set shrunk to them first).
+                        shrink()
                         obj = _check_with_refinement(w, positive, P, target, coef_tol,
                                                      record, extra, k, stalled, backoff, batch)
                 if not np.all(np.isfinite(obj[w.running])):
@@ -566,13 +586,7 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
                     )
                 if not w.running.any():
                     break
-                keep_b = w.running.any(axis=1)
-                keep_a = w.running.any(axis=0)
-                if (w.running.shape[1] > 1 and P <= PAIRS_MAX_P
-                        and w.running.sum() < PAIRS_BELOW * w.running.size):
-                    w.to_pairs()
-                elif keep_b.sum() * keep_a.sum() <= 0.9 * w.running.size:
-                    w.compact(keep_b, keep_a)
+                shrink()
             if k == max_iter:
                 break
             k += 1
