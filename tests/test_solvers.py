@@ -696,7 +696,8 @@ def test_auto_and_cg_agree_with_fista(penalty):
 
 
 def test_lasso_face_of_a_small_problem_is_solved_directly_and_exactly():
-    from l1l2.solvers._batch import _face_solve, setup
+    from l1l2.solvers._batch import setup
+    from l1l2.solvers._rounds import _face_solve
 
     rng = np.random.default_rng(3)
     X = rng.standard_normal((60, 8))
