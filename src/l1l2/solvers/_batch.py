@@ -49,7 +49,8 @@ class Batch:
     lpos: np.ndarray
     data: list | None = None
     fit_intercept: bool = True
-    #: The problems of each width: ``{p: index array}``.
+    #: The problems of each width: ``{p: index array}``, in increasing order (a batched
+    #: product's bits may depend on where each matrix sits in memory).
     widths: dict = field(default_factory=dict, repr=False)
     _exact: dict = field(default_factory=dict, repr=False)
     _slack: tuple | None = field(default=None, repr=False)
@@ -149,8 +150,10 @@ def setup(pairs, fit_intercept: bool, names=None) -> Batch:
             # np.stack keeps the problems' memory layout (Fortran for a Legendre basis),
             # which decides the order of the sums in the means and products.
             Xs = np.stack([pairs[i][0] for i in idx]) if len(idx) > 1 else pairs[idx[0]][0][None]
+            # The shape's rows of y in a fresh array, as a stack of them would be: the bits
+            # of a BLAS product can depend on how its operands are aligned in memory.
             row = first_row[n, q]
-            ys = Y[n][row:row + len(idx)]
+            ys = Y[n][row:row + len(idx)].copy()
             idx = np.array(idx)  # (faster to index with than a list)
             if fit_intercept:
                 xm = np.add.reduce(Xs, axis=1)  # the mean, as ndarray.mean forms it
@@ -181,7 +184,7 @@ def setup(pairs, fit_intercept: bool, names=None) -> Batch:
     by_q: dict[int, list[int]] = {}
     for (_, q), idx in groups.items():
         by_q.setdefault(q, []).extend(idx)
-    by_q = {q: np.array(idx) for q, idx in by_q.items()}
+    by_q = {q: np.sort(idx) for q, idx in by_q.items()}  # (in order: see Batch.widths)
     ev = np.full((m, min(P, DENSE_MIN_P)), np.inf)
     for q, idx in by_q.items():
         if q <= DENSE_MIN_P:
