@@ -65,8 +65,11 @@ def lasso_path(G, C, p, alphas, mu, refine=False, max_steps=None):
     at least :math:`\lambda_{\min}(G)`); A loses j: :math:`H - yy^\top/y_j`, :math:`y = He_j`.
     At the next step the event's own root is excluded (a coordinate that just joined is 0
     there; one that just left has :math:`|\xi_j| = \alpha_1` with its old sign): the other
-    sign's root is a genuine return. Roots up to 1e-9 (relative) above the current α₁ count
-    as at it, so simultaneous events are taken one after the other (steps of length 0).
+    sign's root is a genuine return; and a root counts only where α₁ falling moves its
+    coordinate towards it (:math:`\pm\xi_j - \alpha_1` rising, :math:`s_jw_j` falling).
+    Roots up to 1e-9 (relative) above the current α₁ count as at it, so simultaneous
+    events are taken one after the other (steps of length 0). Each requested α₁ is
+    evaluated on the face of the interval (lo, hi] that holds it, as the interval is found.
 
     The rank-one updates lose about cond(G)·eps of accuracy each; with ``refine`` each
     interval's :math:`x_c, x_s` get one step of iterative refinement on the face
@@ -76,8 +79,9 @@ def lasso_path(G, C, p, alphas, mu, refine=False, max_steps=None):
 
     A problem's path ends below its last interval where a Schur complement comes out below
     μ/2 (rounding has taken over the update), after ``max_steps`` events (default
-    4P + 10), or where a value is not finite; the α₁ below are not reached. The result is
-    only a starting point: the caller measures and certifies every pair like any iterate.
+    4P + 10); the α₁ below are not reached, nor any whose values are not finite. The
+    result is only a starting point: the caller measures and certifies every pair like any
+    iterate.
 
     Returns W (m, P, A), the events taken up to each α₁ (m, A) and which pairs were
     reached (m, A); W is 0 where not reached.
@@ -90,7 +94,8 @@ def lasso_path(G, C, p, alphas, mu, refine=False, max_steps=None):
     j0 = np.argmax(np.abs(c), axis=1)
     a0 = np.abs(c[np.arange(m), j0])  # ‖c‖∞: w = 0 for α₁ ≥ a0
     amin = float(alphas.min(initial=np.inf))
-    reached = alphas[None, :] >= a0[:, None]
+    zero = alphas[None, :] >= a0[:, None]  # w = 0
+    reached = zero.copy()
     li = np.flatnonzero((a0 > amin) & (mu > 0))  # the problems being followed
     n = li.size
     rows = np.arange(n)
@@ -104,7 +109,8 @@ def lasso_path(G, C, p, alphas, mu, refine=False, max_steps=None):
     H[rows, j, j] = 1.0 / Gl[rows, j, j]
     top = a0[li]  # top of the current interval
     excl = 2 * P + j  # the candidate (kind·P + j) excluded at the next step
-    knots = []  # per step: problems, interval top and bottom, x_c and x_s
+    W = np.zeros((m, P, A))
+    steps = np.zeros((m, A), dtype=np.int64)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for step in range(max_steps):
             if n == 0:
@@ -126,30 +132,40 @@ def lasso_path(G, C, p, alphas, mu, refine=False, max_steps=None):
             cand = np.full((n, 3 * P), -np.inf)
             off = vl & ~act
             vp, vm = 1.0 - v, 1.0 + v
+            sgn = R[:, :, 1]
             np.divide(u, vp, out=cand[:, :P], where=off & (vp > 0))
             np.negative(u, out=u)
             np.divide(u, vm, out=cand[:, P:2 * P], where=off & (vm > 0))
-            np.divide(xc, xs, out=cand[:, 2 * P:], where=act & (xs * R[:, :, 1] < 0))
+            np.divide(xc, xs, out=cand[:, 2 * P:], where=act & (xs * sgn < 0))
             cand[rows, excl] = -np.inf
-            cand[~((cand > 0) & (cand <= top[:, None] * (1.0 + 1e-9)))] = -np.inf
+            np.copyto(cand, -np.inf, where=(cand <= 0.0) | (cand > (top * (1.0 + 1e-9))[:, None]))
             k = np.argmax(cand, axis=1)
             low = np.minimum(cand[rows, k], top)  # -inf: no further event
-            knots.append((li, np.full(n, step), top, low, X))
+            # The requested α₁ in (low, top] are on this face.
+            r, q = np.nonzero((alphas <= top[:, None]) & (alphas > low[:, None]))
+            if r.size:
+                b = li[r]
+                W[b, :, q] = xc[r] - alphas[q, None] * xs[r]
+                steps[b, q] = step + 1
+                reached[b, q] = True
             kind, j = np.divmod(k, P)
             joins = kind < 2
             # H for the next face (rank-one update).
-            g = Gl[rows, :, j] * act
+            gj = Gl[rows, :, j]
+            g = gj * act
             h = np.matmul(H, g[:, :, None])[:, :, 0]
-            schur = Gl[rows, j, j] - np.einsum("np,np->n", g, h)
-            hjj = H[rows, j, j]
-            z = np.where(joins[:, None], h, H[rows, :, j])
+            schur = gj[rows, j] - np.einsum("np,np->n", g, h)
+            z = H[rows, :, j]
+            hjj = z[rows, j]
+            np.copyto(z, h, where=joins[:, None])
             z[rows, j] = np.where(joins, -1.0, hjj)
             sigma = 1.0 / np.where(joins, schur, -hjj)
-            H += (sigma[:, None] * z)[:, :, None] * z[:, None, :]
-            d = np.flatnonzero(~joins)  # (exactly zero off the new face)
-            H[d, j[d], :] = 0.0
-            H[d, :, j[d]] = 0.0
-            excl = np.where(joins, 2 * P, np.where(R[rows, j, 1] > 0, 0, P)) + j
+            H += np.einsum("np,nq->npq", sigma[:, None] * z, z)
+            if not joins.all():  # (exactly zero off the new face)
+                d = np.flatnonzero(~joins)
+                H[d, j[d], :] = 0.0
+                H[d, :, j[d]] = 0.0
+            excl = np.where(joins, 2 * P, np.where(sgn[rows, j] > 0, 0, P)) + j
             act[rows, j] = joins
             R[rows, j, 0] = np.where(joins, cl[rows, j], 0.0)
             R[rows, j, 1] = np.where(joins, 1.0 - 2.0 * kind, 0.0)
@@ -162,18 +178,9 @@ def lasso_path(G, C, p, alphas, mu, refine=False, max_steps=None):
                     x[go] for x in (li, Gl, cl, vl, mul, act, R, H, top, excl))
                 n = li.size
                 rows = np.arange(n)
-    W = np.zeros((m, A, P))
-    steps = np.zeros((m, A), dtype=np.int64)
-    if knots:
-        kli, kst, khi, klo, kX = (np.concatenate(f) for f in zip(*knots, strict=True))
-        # Each requested α₁ below ‖c‖∞ lies in at most one interval (lo, hi] of its problem.
-        r, q = np.nonzero((alphas <= khi[:, None]) & (alphas > klo[:, None])
-                          & (alphas < a0[kli, None]))
-        kX = np.take(kX, r, axis=0)
-        vals = kX[:, :, 0] - alphas[q, None] * kX[:, :, 1]
-        fine = np.all(np.isfinite(vals), axis=1)
-        r, q = r[fine], q[fine]
-        W[kli[r], q] = vals[fine]
-        steps[kli[r], q] = kst[r] + 1
-        reached[kli[r], q] = True
-    return np.ascontiguousarray(W.transpose(0, 2, 1)), steps, reached
+    # (An interval from the top a0 or a step of length 0 there holds α₁ = a0: w = 0 there.)
+    bad = ~np.all(np.isfinite(W), axis=1)
+    reached &= ~bad | zero
+    np.copyto(W, 0.0, where=(bad | zero)[:, None, :])
+    steps[zero] = 0
+    return W, steps, reached
