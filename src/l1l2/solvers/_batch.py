@@ -369,7 +369,11 @@ class _Work:
     def __init__(self, **arrays):
         self.__dict__.update(arrays)
 
+    #: Still the whole problems × α block (row r is problem r, column c is α c).
+    whole = True
+
     def compact(self, keep_b, keep_a):
+        self.whole = False
         self.bi, self.aj = self.bi[keep_b], self.aj[np.ix_(keep_b, keep_a)]
         self.running = self.running[np.ix_(keep_b, keep_a)]
         for k in self.per_problem:
@@ -398,6 +402,7 @@ class _Work:
         return c[2:]
 
     def to_pairs(self):
+        self.whole = False
         rows, cols = self.running.shape
         r, q = np.nonzero(self.running)
         self.bi, self.aj = self.bi[r], self.aj[r, q][:, None]
@@ -490,26 +495,39 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
     backoff = np.zeros((3, m, A), dtype=np.int64)  # checks seen, next allowed, wait
     backoff[2] = 1
 
+    def pairs_at(cols=None):
+        """Index of the working set's pairs (or of its columns ``cols``) into (m, A) arrays."""
+        if w.whole:
+            return slice(None), (slice(None) if cols is None else cols)
+        return w.bi[:, None], (w.aj if cols is None else w.aj[:, cols])
+
     def stalled(gap, bound, cols=None):
         """Out of iterations (max_iter counts the CG steps too), or no progress (cg/auto)."""
-        gb, ga = w.bi[:, None], (w.aj if cols is None else w.aj[:, cols])
-        spent = k + extra[gb, ga] >= max_iter
+        at = pairs_at(cols)
+        spent = k + extra[at] >= max_iter
         if not stall:
             return spent
-        g0, b0 = best[0][gb, ga], best[1][gb, ga]
+        g0, b0 = best[0][at], best[1][at]
         better = (gap < 0.999 * g0) | (bound < 0.999 * b0)
-        best[0][gb, ga] = np.minimum(g0, gap)
-        best[1][gb, ga] = np.minimum(b0, bound)
-        since[gb, ga] = np.where(better, 0, since[gb, ga] + 1)
+        best[0][at] = np.minimum(g0, gap)
+        best[1][at] = np.minimum(b0, bound)
+        since[at] = np.where(better, 0, since[at] + 1)
         # FISTA's gap may plateau for long on an ill-conditioned problem and then go on:
         # under auto a stall stops a pair only once its gap is met (the bound is stuck).
-        floor = since[gb, ga] >= STALL_CHECKS
+        floor = since[at] >= STALL_CHECKS
         if not use_cg:
             floor &= gap <= target[w.bi][:, None]
         return spent | floor
 
     def record(done, V, gap, obj, bound, ok, k, cols=None):
         """Store the pairs ``done`` (of the working set, or of its columns ``cols``)."""
+        if w.whole and cols is None:  # the block is the output's layout: masked copies
+            np.copyto(out_w, V.transpose(0, 2, 1), where=done[:, :, None])
+            for out, x in ((out_it, k + extra), (out_gap, gap), (out_obj, obj),
+                           (out_bound, bound), (out_conv, ok)):
+                np.copyto(out, x, where=done)
+            w.running &= ~done
+            return
         r, q = np.nonzero(done)
         c = q if cols is None else cols[q]
         gb, ga = w.bi[r], w.aj[r, c]
