@@ -379,6 +379,28 @@ def test_solve_many_validation_names_the_problem():
         solve_many([], "l1", [0.1])
 
 
+def test_solve_many_non_finite_data_names_the_problem():
+    """The finiteness check runs once on the whole batch; the message still names the first
+    bad problem of the first shape group that has one, X before y."""
+    problems = [random_design(n, p, k) for k, (n, p) in
+                enumerate([(20, 2), (30, 3), (20, 2), (30, 3), (25, 1)])]
+
+    def spoiled(i, what, value):
+        out = [(X.copy(), y.copy()) for X, y in problems]
+        (out[i][0] if what == "X" else out[i][1])[1] = value
+        return out
+
+    for i, what, value in [(3, "y", np.nan), (2, "X", np.inf), (4, "X", np.nan)]:
+        with pytest.raises(ValueError, match=rf"^{what} of problems\[{i}\] contains NaN"):
+            solve_many(spoiled(i, what, value), "l1", [0.1])
+    both = spoiled(3, "y", np.nan)
+    both[1][0][0, 0] = np.nan  # the same shape group as problem 3: X is named first
+    with pytest.raises(ValueError, match=r"^X of problems\[1\]"):
+        solve_many(both, "l1", [0.1])
+    with pytest.raises(FloatingPointError, match="overflow"):
+        solve_many([problems[0], (problems[1][0] * 1e200, problems[1][1])], "l1", [0.1])
+
+
 # ----------------------------------------------------------------- batching
 
 
