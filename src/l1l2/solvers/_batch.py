@@ -150,10 +150,13 @@ def setup(pairs, fit_intercept: bool, names=None) -> Batch:
             # np.stack keeps the problems' memory layout (Fortran for a Legendre basis),
             # which decides the order of the sums in the means and products.
             Xs = np.stack([pairs[i][0] for i in idx]) if len(idx) > 1 else pairs[idx[0]][0][None]
-            # The shape's rows of y in a fresh array, as a stack of them would be: the bits
-            # of a BLAS product can depend on how its operands are aligned in memory.
+            # The shape's rows of y as a stack of them would be, in a fresh array (those
+            # that start the stack of their n are: the bits of a BLAS product can depend on
+            # how its operands are aligned in memory).
             row = first_row[n, q]
-            ys = Y[n][row:row + len(idx)].copy()
+            ys = Y[n][row:row + len(idx)]
+            if row:
+                ys = ys.copy()
             idx = np.array(idx)  # (faster to index with than a list)
             if fit_intercept:
                 xm = np.add.reduce(Xs, axis=1)  # the mean, as ndarray.mean forms it
