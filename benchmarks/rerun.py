@@ -16,7 +16,8 @@ Variants (each run is a full ``snakemake --cores N`` that finds nothing to do):
   launcher), as if they were not installed. Snakemake 9 imports every installed executor plugin
   to build its command line, and the SLURM plugin imports pandas and asks ``scontrol`` for the
   cluster's configuration; this is what moving the plugin to an environment of its own would
-  save. (Snakemake imports pandas anyway, wherever it is installed, to compare the jobs' params.)
+  save. (Snakemake imports pandas anyway, wherever it is installed, to compare the jobs' params;
+  without the plugin the workflow's report.smk imports it first, through l1l2.plots.analysis.)
 * ``python only``: ``python -c pass``, the interpreter's own start, for scale.
 
 The variants run in turn, ``--runs`` times each, in the order rotating, so load from other
@@ -33,8 +34,8 @@ seconds of each phase of the Snakemake process (exclusive, so the phases add up)
 * ``Snakefile: run``: that code running: the workflow's own Python at parse time (config
   checks, ``library_hash``, the l1l2 modules it imports) and Snakemake making its rules;
 * ``DAG: jobs``: jobs, wildcards and dependencies for every target;
-* ``DAG: needrun``: what must run: metadata, mtimes, params (first use of pandas, see above),
-  code and software-environment checks per job;
+* ``DAG: needrun``: what must run: metadata, mtimes, params, code and software-environment
+  checks per job;
 * ``garbage collector``: Python's cyclic collections, wherever they ran;
 * ``rest``: everything else of the Snakemake process (the API set-up, the lock, the scheduler
   finding nothing to do, shutdown);
