@@ -775,6 +775,9 @@ def test_auto_finishes_well_conditioned_lasso_grids_at_its_start(monkeypatch):
     alphas = np.logspace(1, -5, 30)
     res = solve_many(problems, "l1", alphas, method="auto")
     assert ran == []
+    # Below 256 (problem, α) pairs the separable start and its rounds run instead.
+    small = solve_many(problems[:8], "l1", alphas, method="auto")
+    assert ran and all(r.converged.all() for r in small)
     for (X, y), r in zip(problems, res, strict=True):
         assert r.converged.all()
         assert np.all(np.diff(r.n_iter) >= 0) and r.n_iter.max() <= 4 * X.shape[1] + 10

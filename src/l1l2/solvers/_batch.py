@@ -24,6 +24,13 @@ STALL_CHECKS = 30
 #: A block whose running share falls below this is re-laid out as one row per pair (each
 #: row then carries its own copy of G, so only for P ≤ PAIRS_MAX_P).
 PAIRS_BELOW = 0.3
+#: ``auto``, Lasso: the homotopy start from this many (problem, α) pairs on. Its cost is a
+#: fixed number of array operations per event of the batch's paths (about P events), that
+#: of the separable start and its rounds grows with the pairs: below about this many the
+#: latter is cheaper (measured once on the study's designs: about equal between 150 and
+#: 300 pairs; at 1 × 30, the n1e5 regime of benchmarks/solvers.py, the homotopy was ~20 %
+#: slower).
+HOMOTOPY_MIN_PAIRS = 256
 
 
 # --------------------------------------------------------------------------- set-up
@@ -462,7 +469,7 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
         W, path_rounds, reached = path_start(batch, pen)
         if not reached.all():  # where the path gave up: the separable start
             W = np.where(reached[:, None, :], W, _guess(batch, pen))
-    elif polish and not positive and not np.any(pen.a2):
+    elif polish and not positive and not np.any(pen.a2) and m * A >= HOMOTOPY_MIN_PAIRS:
         # The Lasso: its exact path by homotopy (where G is certified positive definite),
         # measured at iteration 0 like any iterate; the separable start where not reached.
         W, path_rounds, reached = lasso_start(batch, pen.a1)
