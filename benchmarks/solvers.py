@@ -25,11 +25,15 @@ Contestants (single thread; CPU time of this process, ``time.process_time``, so 
 from other processes on a shared machine inflates the figures less than wall time; the
 median of ``--repeat`` interleaved runs, the order rotated each round):
 
-* l1l2 ``solve_many`` (``method="auto"``: FISTA + active-set rounds that solve each face
-  system directly, one LU factorization per distinct face, up to 32 features (conjugate
-  gradient on the face above); above 64 features it starts from an active-set continuation along
-  α with Cholesky factors of the faces, and takes the spectrum's bounds from shifted
-  Cholesky factorizations instead of ``eigvalsh``) and
+* l1l2 ``solve_many`` (``method="auto"``: up to 64 features, in a batch of at least 256
+  (problem, α) pairs (``study``, ``monomial``), it starts from each problem's exact Lasso
+  path by homotopy (all problems stepping together, rank-one updates of the face inverse),
+  certified at once where it can be; the other pairs, and smaller batches (``n1e5``), get
+  FISTA + active-set rounds that solve each face system directly, one LU factorization per
+  distinct face, up to 32 features (conjugate gradient on the face above); above 64
+  features it starts from an active-set continuation along α with Cholesky factors of the
+  faces, and takes the spectrum's bounds from shifted Cholesky factorizations instead of
+  ``eigvalsh``) and
   ``method="fista"`` (plain FISTA with restart), every problem and α in one batch;
 * scikit-learn ``lasso_path`` (coordinate descent, warm-started along the path, Gram
   precomputed when n > p);
