@@ -68,3 +68,18 @@ def copy_run(source: Path, target: Path) -> Path:
     """A copy of a finished run (outputs, logs and Snakemake's metadata) to modify safely."""
     shutil.copytree(source, target, symlinks=True)
     return target
+
+
+@pytest.fixture
+def auto_rounds_ran(monkeypatch) -> list:
+    """The names of ``auto``'s iteration steps run after its start (a FISTA step, an
+    active-set check), recorded while the real functions run unchanged."""
+    from l1l2.solvers import _batch
+
+    ran = []
+    for name in ("_prox_step", "_check_with_refinement"):
+        real = getattr(_batch, name)
+        monkeypatch.setattr(_batch, name,
+                            lambda *a, _real=real, _name=name, **k: ran.append(_name)
+                            or _real(*a, **k))
+    return ran

@@ -758,26 +758,18 @@ def test_gap_safe_screening_certifies_sparse_fits_on_an_ill_conditioned_basis():
             assert np.max(np.abs(res.coef[j] - w)) <= max(res.coef_bound[j], 1e-12)
 
 
-def test_auto_finishes_well_conditioned_lasso_grids_at_its_start(monkeypatch):
+def test_auto_finishes_well_conditioned_lasso_grids_at_its_start(auto_rounds_ran):
     # Legendre designs (cond(G) <= ~150) over the study's α grid: the homotopy start is
     # every fit's solution, certified at iteration 0: no FISTA step and no active-set round
     # runs; n_iter counts the path's events down to each α (so it grows as α falls); each
     # fit agrees with an exact face solve.
-    from l1l2.solvers import _batch
-
-    ran = []
-    for name in ("_prox_step", "_check_with_refinement"):
-        real = getattr(_batch, name)
-        monkeypatch.setattr(_batch, name,
-                            lambda *a, _real=real, _name=name, **k: ran.append(_name)
-                            or _real(*a, **k))
     problems = [legendre_design(150, d, seed) for seed in (0, 1) for d in range(1, 16)]
     alphas = np.logspace(1, -5, 30)
     res = solve_many(problems, "l1", alphas, method="auto")
-    assert ran == []
+    assert auto_rounds_ran == []
     # Below 256 (problem, α) pairs the separable start and its rounds run instead.
     small = solve_many(problems[:8], "l1", alphas, method="auto")
-    assert ran and all(r.converged.all() for r in small)
+    assert auto_rounds_ran and all(r.converged.all() for r in small)
     for (X, y), r in zip(problems, res, strict=True):
         assert r.converged.all()
         assert np.all(np.diff(r.n_iter) >= 0) and r.n_iter.max() <= 4 * X.shape[1] + 10
