@@ -53,8 +53,9 @@ class SolveResult:
     coef : ndarray of shape (n_alphas, n_features)
     intercept : ndarray of shape (n_alphas,)
     n_iter : ndarray of int of shape (n_alphas,)
-        Iterations run for each α (0 if the starting point already met the contract),
-        counting the conjugate-gradient steps of ``method="cg"``/``"auto"``.
+        Iterations run for each α, counting the conjugate-gradient steps of
+        ``method="cg"``/``"auto"`` and the events or face solves of ``auto``'s path starts
+        (see the module docstring); 0 where the start met the contract without any.
     converged : ndarray of bool of shape (n_alphas,)
         True only if the accuracy contract holds: ``gap <= gap_target`` and, where the
         problem is strongly convex, ``coef_bound <= coef_tol``.
