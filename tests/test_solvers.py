@@ -810,6 +810,12 @@ def test_lasso_path_follows_joins_leaves_returns_and_ties():
     _assert_lasso_solutions(b.G[0], b.C[0, :, 0], W[0], alphas, 1e-9)
     on = W[0] != 0
     assert np.any(on[:, :-1] & ~on[:, 1:])  # some coordinate leaves as α falls
+    # At most max_steps events (iterate passes max_iter): the α below are not reached.
+    W3, steps3, reached3 = lasso_path(b.G, b.C, b.p, alphas, b.mu_strong, refine=True,
+                                      max_steps=3)
+    got = reached3[0]
+    assert steps3.max() <= 3 and not got.all() and np.all(W3[0][:, ~got] == 0)
+    np.testing.assert_array_equal(W3[0][:, got], W[0][:, got])
     # A tie: c = (1/2, 1/2), G = I/2: both coordinates join at α = 1/2 (a step of length
     # 0), w = (1 − 2α)(1, 1) below it; a third, correlated coordinate joins later.
     X = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, 0.0], [-1.0, 0.0, 0.0], [0.0, -1.0, -0.5]])

@@ -472,7 +472,8 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
     elif polish and not positive and not np.any(pen.a2) and m * A >= HOMOTOPY_MIN_PAIRS:
         # The Lasso: its exact path by homotopy (where G is certified positive definite),
         # measured at iteration 0 like any iterate; the separable start where not reached.
-        W, path_rounds, reached = lasso_start(batch, pen.a1)
+        # (Its events count in n_iter: at most max_iter of them.)
+        W, path_rounds, reached = lasso_start(batch, pen.a1, max_steps=max_iter)
         if not reached.all():
             W = np.where(reached[:, None, :], W, _guess(batch, pen))
     elif polish:

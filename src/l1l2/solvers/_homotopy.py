@@ -33,21 +33,23 @@ if TYPE_CHECKING:
 REFINE_COND = 1e3
 
 
-def lasso_start(batch: Batch, alphas):
+def lasso_start(batch: Batch, alphas, max_steps=None):
     """:func:`lasso_path` for every problem of ``batch`` at the α₁ values ``alphas``: the
     problems with cond(G) ≤ :data:`REFINE_COND` as they are, the others refined (two
     calls where both kinds occur). Returns W (m, P, A), events (m, A) and reached (m, A)."""
     mu = batch.mu_strong
     ill = batch.lmax > REFINE_COND * mu
     if not ill.any() or ill.all():
-        return lasso_path(batch.G, batch.C, batch.p, alphas, mu, refine=bool(ill.any()))
+        return lasso_path(batch.G, batch.C, batch.p, alphas, mu, refine=bool(ill.any()),
+                          max_steps=max_steps)
     m, P, A = batch.m, batch.P, alphas.size
     W = np.zeros((m, P, A))
     steps = np.zeros((m, A), dtype=np.int64)
     reached = np.zeros((m, A), dtype=bool)
     for rows, refine in ((np.flatnonzero(~ill), False), (np.flatnonzero(ill), True)):
         W[rows], steps[rows], reached[rows] = lasso_path(
-            batch.G[rows], batch.C[rows], batch.p[rows], alphas, mu[rows], refine=refine)
+            batch.G[rows], batch.C[rows], batch.p[rows], alphas, mu[rows], refine=refine,
+            max_steps=max_steps)
     return W, steps, reached
 
 
@@ -78,8 +80,8 @@ def lasso_path(G, C, p, alphas, mu, refine=False, max_steps=None):
     caller bounds ‖w − w*‖ by the gradient over μ, so the residual is what counts).
 
     A problem's path ends below its last interval where a Schur complement comes out below
-    μ/2 (rounding has taken over the update), after ``max_steps`` events (default
-    4P + 10); the α₁ below are not reached, nor any whose values are not finite. The
+    μ/2 (rounding has taken over the update), after 4P + 10 events or ``max_steps``
+    if fewer; the α₁ below are not reached, nor any whose values are not finite. The
     result is only a starting point: the caller measures and certifies every pair like any
     iterate.
 
@@ -88,7 +90,7 @@ def lasso_path(G, C, p, alphas, mu, refine=False, max_steps=None):
     """
     m, P, _ = G.shape
     A = alphas.size
-    max_steps = 4 * P + 10 if max_steps is None else max_steps
+    max_steps = 4 * P + 10 if max_steps is None else min(max_steps, 4 * P + 10)
     valid = np.arange(P)[None, :] < np.asarray(p)[:, None]
     c = C[:, :, 0]
     j0 = np.argmax(np.abs(c), axis=1)
