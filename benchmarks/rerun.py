@@ -11,13 +11,16 @@ Variants (each run is a full ``snakemake --cores N`` that finds nothing to do):
   config goes through jsonschema (imported for it) again;
 * ``no gc.freeze``: the Snakefile's ``gc.freeze()`` made a no-op (by the launcher, before
   Snakemake starts), so Python's garbage collector walks every imported module's objects again
-  at each full collection while the Snakefile and the DAG are built;
+  at each full collection while the Snakefile and the DAG are built, and once more at exit;
 * ``no SLURM plugin``: the SLURM executor plugins hidden from Snakemake's plugin search (by the
   launcher), as if they were not installed. Snakemake 9 imports every installed executor plugin
   to build its command line, and the SLURM plugin imports pandas and asks ``scontrol`` for the
   cluster's configuration; this is what moving the plugin to an environment of its own would
   save. (Snakemake imports pandas anyway, wherever it is installed, to compare the jobs' params;
   without the plugin the workflow's report.smk imports it first, through l1l2.plots.analysis.)
+* ``one-rule workflow``: the same ``snakemake`` command in a finished workflow of one rule and
+  one file (with the same ``gc.freeze()``), for scale: Snakemake's own start, whatever the
+  workflow;
 * ``python only``: ``python -c pass``, the interpreter's own start, for scale.
 
 The variants run in turn, ``--runs`` times each, in the order rotating, so load from other
@@ -37,8 +40,8 @@ seconds of each phase of the Snakemake process (exclusive, so the phases add up)
 * ``DAG: needrun``: what must run: metadata, mtimes, params, code and software-environment
   checks per job;
 * ``garbage collector``: Python's cyclic collections, wherever they ran;
-* ``rest``: everything else of the Snakemake process (the API set-up, the lock, the scheduler
-  finding nothing to do, shutdown);
+* ``rest``: everything else of the Snakemake process until it exits (the API set-up, the lock,
+  the scheduler finding nothing to do);
 * ``outside``: the run's CPU outside these phases: the interpreter's start and shutdown (which
   collects every object not frozen out of the garbage collector) and the commands Snakemake
   runs (the SLURM plugin's ``which`` and ``scontrol``, the workflow's ``env --block-signal``
@@ -62,6 +65,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -145,6 +149,24 @@ sys.argv[0] = "snakemake"
 cli.main()
 """
 
+#: The smallest finished workflow, for Snakemake's start without the study ("one-rule workflow").
+ONE_RULE = """import gc
+
+gc.freeze()
+
+
+rule all:
+    input:
+        "done.txt",
+
+
+rule done:
+    output:
+        "done.txt",
+    shell:
+        "touch {output}"
+"""
+
 CACHES = {"no import cache": "library-imports.json", "no config cache": "valid-configs.json"}
 UNDO = {"no gc.freeze": "nofreeze", "no SLURM plugin": "noslurm"}
 PHASES = [
@@ -165,6 +187,8 @@ def children_cpu() -> float:
 
 
 def run(variant: str, directory: Path, cores: int) -> tuple[float, float, dict]:
+    if variant == "one-rule workflow":
+        directory = ONE_RULE_DIR
     if variant == "python only":
         command = [sys.executable, "-c", "pass"]
     else:
@@ -190,7 +214,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--cores", type=int, default=2)
     args = parser.parse_args()
-    variants = ["as is", *CACHES, *UNDO, "python only"]
+    variants = ["as is", *CACHES, *UNDO, "one-rule workflow", "python only"]
+    (ONE_RULE_DIR / "Snakefile").write_text(ONE_RULE)
+    subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "1", "--quiet"],
+        cwd=ONE_RULE_DIR, check=True, capture_output=True,
+    )
     run("as is", args.directory, args.cores)  # warm the caches and the OS file cache
     times: dict[str, list[tuple[float, float, dict]]] = {v: [] for v in variants}
     for i in range(args.runs):
@@ -199,18 +228,20 @@ def main() -> None:
     run("as is", args.directory, args.cores)  # leave the caches warm
     print(f"no-change rerun of snakemake --cores {args.cores} in {args.directory}, "
           f"{args.runs} runs per variant, interleaved")
-    print(f"{'variant':16s} {'median':>7s} {'min':>6s} {'max':>6s}  wall [s]   {'CPU [s]':>8s}")
+    print(f"{'variant':18s} {'median':>7s} {'min':>6s} {'max':>6s}  wall [s]   {'CPU [s]':>8s}")
     for variant, runs in times.items():
         walls = [wall for wall, _, _ in runs]
-        print(f"{variant:16s} {statistics.median(walls):7.2f} {min(walls):6.2f} "
+        print(f"{variant:18s} {statistics.median(walls):7.2f} {min(walls):6.2f} "
               f"{max(walls):6.2f}            {statistics.median(c for _, c, _ in runs):8.2f}")
     shown = [v for v in variants if v != "python only"]
     print("\nCPU seconds by phase of the Snakemake process, median per phase")
-    print(f"{'phase':18s}" + "".join(f"{v:>16s}" for v in shown))
+    print(f"{'phase':18s}" + "".join(f"{v:>18s}" for v in shown))
     for name in [*PHASES, "outside"]:
         cells = [statistics.median(p.get(name, 0.0) for _, _, p in times[v]) for v in shown]
-        print(f"{name:18s}" + "".join(f"{c:16.3f}" for c in cells))
+        print(f"{name:18s}" + "".join(f"{c:18.3f}" for c in cells))
 
 
 if __name__ == "__main__":
-    main()
+    with tempfile.TemporaryDirectory(prefix="l1l2-one-rule-") as folder:
+        ONE_RULE_DIR = Path(folder)
+        main()
