@@ -182,3 +182,13 @@ def test_converged_lasso_intercept_is_within_coef_tol_of_the_exact_one():
         assert err <= 1e-6 or not r.converged[j]  # ... and the contract holds where claimed
         if j == 0:  # w = 0: the float64 mean of y is 6.4e-6 from the exact one
             assert np.all(r.coef[0] == 0) and err > 1e-6 and not r.converged[0]
+    # The allowance scales with what is rounded: with X·1e8 and y·1e-8 (w ~ 1e-16, b ~ 1e-8)
+    # it stays far below coef_tol and the fits are certified, within 1e-6 of exact ones.
+    X, y = ar_design(60, 10, 12, rho=0.6)
+    X, y = X * 1e8, y * 1e-8
+    alphas = np.max(np.abs((X - X.mean(0)).T @ (y - y.mean()))) / 60 * np.logspace(0, -6, 5)
+    r = solve(X, y, "l1", alphas, method="auto")
+    assert r.converged.all()
+    for j, a in enumerate(alphas):
+        v, b = exact_lasso(X, y, a, r.coef[j])
+        assert max(np.linalg.norm(r.coef[j] - v), abs(r.intercept[j] - b)) <= 1e-6

@@ -185,20 +185,22 @@ def _intercept_rounding(batch, W, bound, conv, coef_tol):
     bound then exceeds ``coef_tol`` is not converged.
 
     The bounds of the iteration certify ``w`` and the exact intercept of ``w``; the returned
-    :math:`b = \bar y - \bar x^\top w` is formed from float64 means. Its error is at most
-    :math:`\gamma(S_y + S_x)(1 + \lVert w\rVert_2)`, :math:`\gamma = (n + p + 4)`·eps, with
-    the root mean squares :math:`S_y \ge \overline{|y|}` and :math:`S_x \ge \lVert
-    \overline{|X|}\rVert_2` of :meth:`Batch.data_slack` (the term of the exact certificates'
-    ``b_err``): about 1e-13 on standardized data, but above 1e-6 where
-    :math:`|\bar y| \gtrsim 10^{10}`, when no float64 intercept meets the contract.
+    :math:`b = \bar y - \bar x^\top w` is formed from float64 means (summed in up to n
+    steps) and a float64 product. Its error is at most
+    :math:`\gamma(S_y + S_x\lVert w\rVert_2)`, :math:`\gamma = (n + p + 4)`·eps, with the
+    root mean squares :math:`S_y \ge \overline{|y|}` and :math:`S_x \ge \lVert
+    \overline{|X|}\rVert_2` of :meth:`Batch.data_slack`: about 1e-13 on standardized data;
+    above 1e-6, so that no fit says converged, where :math:`S_y` or :math:`S_x\lVert w\rVert`
+    exceeds about 4.5e9/(n + p + 4) (|ȳ| above 2.7e7 at n = 150, p = 10).
     """
     if not batch.fit_intercept:
         return bound, conv
     n = np.array([X.shape[0] for X, _ in batch.data], dtype=np.float64)
+    gamma = (n + batch.p + 4) * np.finfo(np.float64).eps
     sx = np.sqrt(np.einsum("bii->b", batch.G) + np.sum(batch.x_mean * batch.x_mean, axis=1))
     sy = np.sqrt(batch.yy + batch.y_mean * batch.y_mean)
-    b_err = (n + batch.p + 4) * np.finfo(np.float64).eps * (sx + sy)
-    bound = bound + b_err[:, None] * (1.0 + np.sqrt(np.einsum("bap,bap->ba", W, W)))
+    wn = np.sqrt(np.einsum("bap,bap->ba", W, W))
+    bound = bound + (gamma * sy)[:, None] + (gamma * sx)[:, None] * wn
     return bound, conv & ~(np.isfinite(bound) & (bound > coef_tol))
 
 
