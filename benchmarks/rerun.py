@@ -220,6 +220,14 @@ def main() -> None:
         [sys.executable, "-m", "snakemake", "--cores", "1", "--quiet"],
         cwd=ONE_RULE_DIR, check=True, capture_output=True,
     )
+    # A dry run first: a study that is not finished would be brought up to date by the first run.
+    check = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--cores", str(args.cores)],
+        cwd=args.directory, capture_output=True, text=True,
+    )
+    if "Nothing to be done" not in check.stdout + check.stderr:
+        sys.exit(f"{args.directory}: not a finished study (snakemake -n has jobs to run); "
+                 "run snakemake there first")
     run("as is", args.directory, args.cores)  # warm the caches and the OS file cache
     times: dict[str, list[tuple[float, float, dict]]] = {v: [] for v in variants}
     for i in range(args.runs):
