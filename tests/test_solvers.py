@@ -846,3 +846,23 @@ def test_auto_records_the_zero_solutions_exactly_at_the_start():
         assert np.all(r.gap[:2] == 0) and r.converged.all()
         assert np.any(r.coef[2] != 0) and r.n_iter[2] > 0
         np.testing.assert_allclose(r.objective[:2], 0.5 * yc @ yc / X.shape[0], rtol=1e-15)
+
+
+@pytest.mark.parametrize("neighbour_p", [33, 64])
+def test_a_narrow_lasso_is_solved_alike_beside_a_wider_problem(neighbour_p):
+    # Each problem's active-set rounds (direct face solves, pair rounds) follow its own
+    # width, not the batch's padded one: an ill-conditioned 12-feature Lasso (cond ~1e8)
+    # next to a wider problem converges as alone, with the same iterations. (Its faces
+    # solved by one CG round, as the batch width once decided, left one α at max_iter.)
+    rng = np.random.default_rng(7)
+    x = rng.uniform(-1, 1, 100)
+    mono = (standardize(np.vander(x, 13, increasing=True)[:, 1:]),
+            np.sin(2 * np.pi * x) + 0.1 * rng.standard_normal(100))
+    Z = rng.standard_normal((150, neighbour_p))
+    wide = (Z, Z[:, :5] @ np.array([2.0, -1.0, 1.5, -2.5, 1.0]) + rng.standard_normal(150))
+    alphas = np.logspace(0, -7, 20)
+    alone = solve_many([mono], "l1", alphas, method="auto", max_iter=2000)[0]
+    both = solve_many([mono, wide], "l1", alphas, method="auto", max_iter=2000)
+    assert alone.converged.all() and both[0].converged.all() and both[1].converged.all()
+    np.testing.assert_array_equal(both[0].n_iter, alone.n_iter)
+    np.testing.assert_allclose(both[0].coef, alone.coef, rtol=0, atol=1e-12)

@@ -786,7 +786,8 @@ def _check_with_refinement(w, positive, P, target, coef_tol, record, extra, k, s
         sub = (w.G, w.C, w.yy, w.W[:, :, cols], w.a1[:, :, cols], w.a2[:, :, cols],
                w.L[:, :, cols], w.mu_pl[:, :, cols], w.mu_sc[:, :, cols], w.scale, positive)
         if refining:
-            V, taken = _refine(*sub, P=P, coef_tol=coef_tol)
+            V, taken = _refine(*sub, p=P if batch is None else batch.p[w.bi],
+                               coef_tol=coef_tol)
             here = stable[:, cols]  # pairs due adopt V
             tried = stable[:, cols]
             extra[w.bi[:, None], w.aj[:, cols]] += taken * here

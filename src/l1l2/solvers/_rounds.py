@@ -12,14 +12,16 @@ from ._cg import _cg
 #: Active-set rounds (proximal step, face solve, feature-sign step) of one ``auto`` check.
 REFINE_FACE_ROUNDS = 8
 #: The rounds after the first run one pair per row (each with its own copy of G), and faces
-#: are solved directly, only up to this many features.
+#: are solved directly, only for problems of up to this many features (each problem by its
+#: own width ``p``, not the batch's padded width: a problem is treated the same whatever
+#: its batch neighbours).
 PAIRS_MAX_P = 32
 
 
-def _refine(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, *, P, coef_tol,
+def _refine(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, *, p, coef_tol,
             rounds=REFINE_FACE_ROUNDS):
     """Active-set rounds from W; returns (V, CG steps per pair). Every step lowers F, so V
-    replaces W.
+    replaces W. ``p``: the width of each row's problem (B,), or one width for all rows.
 
     One round: a proximal-gradient step (step 1/L; it adds the coordinates that violate
     the optimality conditions and drops others), then the minimizer on the face of the
@@ -30,7 +32,8 @@ def _refine(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, *, P, coef_to
     the first coordinate that would change sign, which is set to 0 (F is convex on the
     segment and lower at its CG end, so it only decreases; a feature-sign step). The
     first round runs on the whole block, and so does the second round's proximal step
-    (P ≤ PAIRS_MAX_P only, like all later rounds): a pair whose support it leaves unchanged
+    (for problems of p ≤ PAIRS_MAX_P only, like all later rounds; the pairs of wider
+    problems stop after the first round): a pair whose support it leaves unchanged
     is at the minimizer up to the face solve's accuracy and keeps its face solution (the
     step counts in its steps). The face solves and rounds after that run on the pairs
     whose support changed, gathered one per row (the direct face solves still shared by
@@ -45,17 +48,24 @@ def _refine(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, *, P, coef_to
     thr = np.where(mu_sc > 0, (0.1 * min(coef_tol, 1.0) * mu_sc / scale[:, :, None]) ** 2, 0.0)
     a2_ = a2 if np.any(a2 > 0) else None
     V, _ = _prox_grad(G, C, W, a1, a2_, L, positive)
-    V, cut, taken = _face_solve(G, C, V, a1, a2_, thr, P)
+    V, cut, taken = _face_solve(G, C, V, a1, a2_, thr, p)
     taken = np.broadcast_to(taken + 1, shape[::2]).copy()
-    # Large P: one round (more rounds would each cost a CG on the whole block).
-    if rounds < 2 or P > PAIRS_MAX_P:
+    # Wide problems: one round (more rounds would each cost a CG on the whole block).
+    narrow = np.asarray(p) <= PAIRS_MAX_P
+    if rounds < 2 or not narrow.any():
         return V, taken
     # The second round's proximal step on the whole block (one product): a pair whose
     # support it leaves unchanged is at its minimizer (up to the face solve's accuracy) and
     # keeps V; the others, and the pairs cut at a sign change, go on one pair per row.
     Vn, moved = _prox_grad(G, C, V, a1, a2_, L, positive)
     moved &= ~cut
-    taken += ~cut
+    if narrow.all():
+        taken += ~cut
+    else:  # the pairs of the wide problems are done
+        narrow = np.broadcast_to(narrow, shape[:1])[:, None]
+        moved &= narrow
+        cut = cut & narrow
+        taken += ~cut & narrow
     r, q = np.nonzero(moved | cut)
     if r.size == 0:
         return V, taken
@@ -75,7 +85,7 @@ def _refine(G, C, yy, W, a1, a2, L, mu_pl, mu_sc, scale, positive, *, P, coef_to
         # and the face solve would be cut at the same place again: a cycle).
         i = np.flatnonzero(due)
         Vi, fl, t = _face_solve(G, C, Vp[i], a1p[i], None if a2p is None else a2p[i],
-                                thrp[i], P, rows=r[i])
+                                thrp[i], PAIRS_MAX_P, rows=r[i])
         Vp[i] = Vi
         tp[i] += t
         flipped[i] = fl[:, 0]
@@ -174,7 +184,11 @@ def _face_direct(G, C, sgn, a1, pairs, rows=None):
     if A == 1 and rows is None:  # one pair per problem: nothing to share
         first = inv = np.arange(r.size)
     else:
-        key = (sg + 1.0) @ 3.0 ** np.arange(P)  # exact in float64 for P ≤ 33
+        # Faces lie within their problems' widths (≤ PAIRS_MAX_P): the key of the leading
+        # columns up to the last one in a face (the rest is 0 for every pair) is exact in
+        # float64 for up to 33 columns.
+        k = P if P <= 33 else int(np.flatnonzero(sg.any(axis=0))[-1]) + 1
+        key = (sg[:, :k] + 1.0) @ 3.0 ** np.arange(k)
         order = np.lexsort((key, prob))
         rs, ks = prob[order], key[order]
         new = np.empty(order.size, dtype=bool)
@@ -229,21 +243,25 @@ def _face_direct(G, C, sgn, a1, pairs, rows=None):
     return out, solved
 
 
-def _face_solve(G, C, V, a1, a2, thr, P, rows=None):
+def _face_solve(G, C, V, a1, a2, thr, p, rows=None):
     """Minimize on the face of V, then back to the first sign change; returns (V, flipped,
     steps).
 
     ``thr`` > 0 exactly where μ_sc > 0 (the face matrices are positive definite there). For
-    those pairs, with α₂ = 0 and P ≤ PAIRS_MAX_P, the face system is solved directly
-    (:func:`_face_direct`, counted as one step); otherwise by CG (:func:`_face_cg`).
+    those pairs, with α₂ = 0 and a problem width ``p`` ≤ PAIRS_MAX_P, the face system is
+    solved directly (:func:`_face_direct`, counted as one step); otherwise by CG
+    (:func:`_face_cg`). ``p``: the width of each row's problem (B,), or one for all rows.
     ``rows``: one pair per row, row ``b`` of problem ``rows[b]`` of ``G``/``C``.
     """
     S = V != 0  # padded rows (G = 0, c = 0) stay exactly 0, so never in S
     sgn = np.sign(V)
     taken = 0
     rest = S
-    if a2 is None and P <= PAIRS_MAX_P:
+    narrow = np.asarray(p) <= PAIRS_MAX_P
+    if a2 is None and narrow.any():
         ok = np.broadcast_to(thr > 0, (V.shape[0], 1, V.shape[2]))[:, 0, :] & S.any(axis=1)
+        if not narrow.all():
+            ok &= narrow[:, None]
         if ok.any():
             V2, solved = _face_direct(G, C, sgn, a1, ok, rows)
             taken = 1
@@ -254,7 +272,11 @@ def _face_solve(G, C, V, a1, a2, thr, P, rows=None):
         B = (C - a1 * sgn) * rest
         Vc, t = _face_cg(G, B, V, a2, rest, thr)
         V2 = Vc if rest is S else np.where(solved[:, None, :], V2, Vc)
-        taken = max(taken, t)
+        if narrow.all() or not narrow.any():
+            taken = max(taken, t)
+        else:  # mixed widths: each row counts its own steps (B, 1), not its neighbours'
+            taken = np.maximum(np.where(rest.any(axis=(1, 2)), t, 0),
+                               taken * ok.any(axis=1) if taken else 0)[:, None]
     flip = S & (V2 * sgn <= 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(flip, V / (V - V2), np.inf)
