@@ -82,12 +82,14 @@ Methods
     smaller α get the separable start. At iteration 0
     (for the pairs the start does not finish; every pair of the separable start but the
     zeros) and at a check, a pair due for it runs up to
-    8 active-set rounds (1 for more than 32 features, where each round is a CG on the whole
-    batch): a proximal-gradient step (it adds the coordinates that violate the optimality
-    conditions), the minimizer on the face of the result — with the support :math:`S` and
-    signs :math:`s` fixed the problem is smooth, :math:`(G + \alpha_2 I)_{SS} w_S = c_S -
-    \alpha_1 s_S`, solved directly (one LU factorization per problem, face and signs, shared
-    by the α that have them, in every round) for the Lasso with at most 32 features where
+    8 active-set rounds (1 for a problem of more than 32 features, where each round is a CG
+    on the whole batch; each problem by its own number of features, whatever its
+    neighbours in the batch): a proximal-gradient step (it adds the coordinates that
+    violate the optimality conditions), the minimizer on the face of the result — with
+    the support :math:`S` and signs :math:`s` fixed the problem is smooth,
+    :math:`(G + \alpha_2 I)_{SS} w_S = c_S - \alpha_1 s_S`, solved directly (one LU
+    factorization per problem, face and signs, shared by the α that have them, in every
+    round) for the Lasso with at most 32 features where
     :math:`\lambda_{\min}(G)` exceeds its rounding allowance (``Batch.mu_strong`` > 0), by
     conjugate gradient otherwise — and a step back to the first coordinate that would change
     sign, which is set to 0 (a feature-sign step). Each step lowers the objective, so the
