@@ -26,7 +26,7 @@ from other processes on a shared machine inflates the figures less than wall tim
 median of ``--repeat`` interleaved runs, the order rotated each round):
 
 * l1l2 ``solve_many`` (``method="auto"``: up to 64 features, in a batch of at least 256
-  (problem, α) pairs (``study``, ``monomial``), it starts from each problem's exact Lasso
+  (problem, α) pairs and 6 α (``study``, ``monomial``), it starts from each problem's exact Lasso
   path by homotopy (all problems stepping together, rank-one updates of the face inverse),
   certified at once where it can be; the other pairs, and smaller batches (``n1e5``), get
   FISTA + active-set rounds that solve each face system directly, one LU factorization per

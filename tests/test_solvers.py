@@ -767,9 +767,15 @@ def test_auto_finishes_well_conditioned_lasso_grids_at_its_start(auto_rounds_ran
     alphas = np.logspace(1, -5, 30)
     res = solve_many(problems, "l1", alphas, method="auto")
     assert auto_rounds_ran == []
-    # Below 256 (problem, α) pairs the separable start and its rounds run instead.
+    # Below 256 (problem, α) pairs the separable start and its rounds run instead, and
+    # below 6 α per problem (150 problems x 2 α).
     small = solve_many(problems[:8], "l1", alphas, method="auto")
     assert auto_rounds_ran and all(r.converged.all() for r in small)
+    auto_rounds_ran.clear()
+    few = solve_many(problems * 5, "l1", alphas[[20, 29]], method="auto")
+    assert auto_rounds_ran and all(r.converged.all() for r in few)
+    for r, full in zip(few, res * 5, strict=True):
+        np.testing.assert_allclose(r.coef, full.coef[[20, 29]], rtol=0, atol=1e-9)
     for (X, y), r in zip(problems, res, strict=True):
         assert r.converged.all()
         assert np.all(np.diff(r.n_iter) >= 0) and r.n_iter.max() <= 4 * X.shape[1] + 10

@@ -52,8 +52,9 @@ Methods
 ``auto``
     ``cg`` for the smooth problems; otherwise FISTA interleaved with active-set rounds.
     Without ``coef_init``, for the Lasso (α₂ = 0, not ``positive``) with at most 64
-    features and a batch of at least 256 (problem, α) pairs (fewer pairs are cheaper by
-    the separable start below) it starts from the exact Lasso path of each problem,
+    features, a batch of at least 256 (problem, α) pairs and at least 6 α (fewer pairs,
+    or fewer α per problem, are cheaper by the separable start below: the path costs per
+    problem, it saves per pair) it starts from the exact Lasso path of each problem,
     followed by homotopy
     (LARS with the Lasso modification: the path is piecewise linear in α₁, each piece a
     face system solved through a rank-one-updated inverse of :math:`G_{AA}`, all problems

@@ -31,6 +31,13 @@ PAIRS_BELOW = 0.3
 #: 300 pairs; at 1 × 30, the n1e5 regime of benchmarks/solvers.py, the homotopy was ~20 %
 #: slower).
 HOMOTOPY_MIN_PAIRS = 256
+#: ... and from this many α per problem on: the path's cost is per problem (its events),
+#: its gain per pair. Measured on the study's Legendre designs (n = 150, degrees 1-15),
+#: one thread, interleaved, homotopy against separable start: 1000 problems × 1 α
+#: 1.2-1.6x, 150 × 1 1.1-1.5x, × 2 1.15-1.3x, × 4 1.05-1.13x slower, × 3 0.88-1.24x (4
+#: runs, 3 slower), × 5 0.99-1.09x; × 6 0.94x, 150 × 10 0.85x, the study grid 150 × 30
+#: 0.66x faster (times vary ~10 % between runs on the shared machine).
+HOMOTOPY_MIN_ALPHAS = 6
 
 
 # --------------------------------------------------------------------------- set-up
@@ -469,7 +476,8 @@ def iterate(batch: Batch, pen: Penalty, method: str, tol: float, coef_tol: float
         W, path_rounds, reached = path_start(batch, pen)
         if not reached.all():  # where the path gave up: the separable start
             W = np.where(reached[:, None, :], W, _guess(batch, pen))
-    elif polish and not positive and not np.any(pen.a2) and m * A >= HOMOTOPY_MIN_PAIRS:
+    elif (polish and not positive and not np.any(pen.a2) and m * A >= HOMOTOPY_MIN_PAIRS
+          and A >= HOMOTOPY_MIN_ALPHAS):
         # The Lasso: its exact path by homotopy (where G is certified positive definite),
         # measured at iteration 0 like any iterate; the separable start where not reached.
         # (Its events count in n_iter: at most max_iter of them.)
