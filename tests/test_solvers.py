@@ -872,3 +872,17 @@ def test_a_narrow_lasso_is_solved_alike_beside_a_wider_problem(neighbour_p):
     assert alone.converged.all() and both[0].converged.all() and both[1].converged.all()
     np.testing.assert_array_equal(both[0].n_iter, alone.n_iter)
     np.testing.assert_allclose(both[0].coef, alone.coef, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("positive", [False, True])
+def test_the_inner_loops_soft_threshold_is_penalty_prox_bit_for_bit(positive):
+    from l1l2.solvers.penalty import Penalty, soft_threshold
+
+    rng = np.random.default_rng(3)
+    U = rng.standard_normal((4, 7, 5)) * 10.0 ** rng.integers(-8, 8, (4, 7, 5))
+    tau = 10.0 ** rng.uniform(-6, 1, (1, 1, 5))
+    want = Penalty("l1", tau[0, 0], 1.0, positive).prox(U, tau)
+    for got in (soft_threshold(U, tau, positive),
+                soft_threshold(U, tau, positive, -tau, np.empty_like(U))):
+        assert got.tobytes() == want.tobytes()
+    assert np.count_nonzero(want == 0) > 0  # the threshold is exercised

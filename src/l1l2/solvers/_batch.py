@@ -16,7 +16,7 @@ from ._dense import DENSE_MIN_P, eig_spectra, gram, path_start, spectra
 from ._exact import certify_exact, certify_exact_face
 from ._homotopy import lasso_start
 from ._rounds import PAIRS_MAX_P, _refine
-from .penalty import Penalty
+from .penalty import Penalty, soft_threshold
 
 _EPS = np.finfo(np.float64).eps
 #: ``cg`` and ``auto`` stop a pair, not converged, after this many checks without progress.
@@ -708,14 +708,7 @@ def _guess(batch: Batch, pen: Penalty) -> np.ndarray:
     a2 = pen.a2.reshape(1, 1, -1)
     den = d + a2 if np.any(a2) else d  # (d + 0 = d: the same quotients)
     with np.errstate(divide="ignore", invalid="ignore"):
-        # W = prox(U, α₁)/den (Penalty.prox, the same operations, in one (B, P, A) buffer)
-        if pen.positive:
-            W = np.subtract(U, a1)
-            np.maximum(W, 0.0, out=W)
-        else:
-            W = np.maximum(U, -a1)
-            np.minimum(W, a1, out=W)
-            np.subtract(U, W, out=W)
+        W = soft_threshold(U, a1, pen.positive)  # prox(U, α₁)/den in one (B, P, A) buffer
         W /= den
     np.copyto(W, 0.0, where=~(den > 0))
     bad = ~np.isfinite(W)
@@ -749,16 +742,7 @@ def _prox_step(w, pen, method):
             U -= tau * np.sign(Z)
         w.W = w.Z = np.maximum(U, 0.0) if pen.positive else U
         return
-    # Wn = prox(U, tau) (Penalty.prox, the same operations).
-    if kind == "positive":
-        Wn = np.subtract(U, tau)
-        np.maximum(Wn, 0.0, out=Wn)
-    elif kind == "l1":
-        np.maximum(U, ntau, out=S2)
-        np.minimum(S2, tau, out=S2)
-        Wn = np.subtract(U, S2)
-    else:
-        Wn = U
+    Wn = U if kind == "smooth" else soft_threshold(U, tau, kind == "positive", ntau, S2)
     if method != "fista" and method != "auto":
         w.W = w.Z = Wn
         return

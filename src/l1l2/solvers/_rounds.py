@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._cg import _cg
+from .penalty import soft_threshold
 
 #: Active-set rounds (proximal step, face solve, feature-sign step) of one ``auto`` check.
 REFINE_FACE_ROUNDS = 8
@@ -155,14 +156,7 @@ def _prox_grad(G, C, V, a1, a2, L, positive):
     U -= C
     U *= T
     np.subtract(V, U, out=U)
-    tau = T * a1
-    if positive:
-        Vn = np.subtract(U, tau)
-        np.maximum(Vn, 0.0, out=Vn)
-    else:  # U − clip(U, −τ, τ)
-        Vn = np.maximum(U, -tau)
-        np.minimum(Vn, tau, out=Vn)
-        np.subtract(U, Vn, out=Vn)
+    Vn = soft_threshold(U, T * a1, positive)
     return Vn, np.any((Vn != 0) != (V != 0), axis=1)
 
 

@@ -91,3 +91,20 @@ class Penalty:
         if not self.has_l1:
             return U
         return U - np.minimum(np.maximum(U, -tau), tau)
+
+
+def soft_threshold(U, tau, positive, ntau=None, clip=None):
+    """:meth:`Penalty.prox` of arrays with an L1 term or the constraint, the same operations
+    (so the same bits) in at most one fresh array: for the solvers' inner loops.
+
+    ``U − clip(U, −τ, τ)``, or ``max(U − τ, 0)`` where ``positive``. ``ntau``: −τ when the
+    caller keeps it; ``clip``: a scratch buffer for the clipped ``U`` (the result is then a
+    fresh array; without it the clip's array becomes the result).
+    """
+    if positive:
+        W = np.subtract(U, tau)
+        np.maximum(W, 0.0, out=W)
+        return W
+    C = np.maximum(U, -tau if ntau is None else ntau, out=clip)
+    np.minimum(C, tau, out=C)
+    return np.subtract(U, C, out=None if clip is not None else C)
