@@ -189,16 +189,14 @@ def _intercept_rounding(batch, W, bound, conv, coef_tol):
     steps) and a float64 product. Its error is at most
     :math:`\gamma(S_y + S_x\lVert w\rVert_2)`, :math:`\gamma = (n + p + 4)`·eps, with the
     root mean squares :math:`S_y \ge \overline{|y|}` and :math:`S_x \ge \lVert
-    \overline{|X|}\rVert_2` of :meth:`Batch.data_slack`: about 1e-13 on standardized data;
+    \overline{|X|}\rVert_2` of :meth:`Batch.rounding_scales`: about 1e-13 on standardized data;
     above 1e-6, so that no fit says converged, where :math:`S_y` or :math:`S_x\lVert w\rVert`
     exceeds about 4.5e9/(n + p + 4) (|ȳ| above 2.7e7 at n = 150, p = 10).
     """
     if not batch.fit_intercept:
         return bound, conv
-    n = np.array([X.shape[0] for X, _ in batch.data], dtype=np.float64)
-    gamma = (n + batch.p + 4) * np.finfo(np.float64).eps
-    sx = np.sqrt(np.einsum("bii->b", batch.G) + np.sum(batch.x_mean * batch.x_mean, axis=1))
-    sy = np.sqrt(batch.yy + batch.y_mean * batch.y_mean)
+    gamma, sx2, sy = batch.rounding_scales()
+    sx = np.sqrt(sx2)
     wn = np.sqrt(np.einsum("bap,bap->ba", W, W))
     bound = bound + (gamma * sy)[:, None] + (gamma * sx)[:, None] * wn
     return bound, conv & ~(np.isfinite(bound) & (bound > coef_tol))

@@ -99,14 +99,19 @@ class Batch:
         gradient of the data's problem differs from the Gram one by at most
         ``slack_w·‖w‖ + slack_0`` (:func:`certify_exact` avoids this term).
         """
-        if self._slack is not None:
-            return self._slack
+        if self._slack is None:
+            gamma, sx2, sy = self.rounding_scales()
+            self._slack = (16.0 * gamma * sx2, 16.0 * gamma * np.sqrt(sx2) * sy)
+        return self._slack
+
+    def rounding_scales(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        r"""Per problem, :math:`\gamma = (n + p + 4)`·eps and the uncentred scales
+        :math:`S_x^2` and :math:`S_y` of :meth:`data_slack` (root mean squares of the data)."""
         n = np.array([X.shape[0] for X, _ in self.data], dtype=np.float64)
         gamma = (n + self.p + 4) * _EPS
         sx2 = np.einsum("bii->b", self.G) + np.sum(self.x_mean * self.x_mean, axis=1)
         sy = np.sqrt(self.yy + self.y_mean * self.y_mean)
-        self._slack = (16.0 * gamma * sx2, 16.0 * gamma * np.sqrt(sx2) * sy)
-        return self._slack
+        return gamma, sx2, sy
 
     @property
     def intercept_scale(self) -> np.ndarray:
